@@ -1,0 +1,13 @@
+// Seconds left until a moment (for "try again in N s"); 0 once it has passed.
+import { useCallback, useState } from 'react';
+import { useNow } from './useNow';
+
+export function useCountdown(): [number, (seconds: number | null) => void] {
+  const [until, setUntil] = useState<number | null>(null);
+  const now = useNow(1000);
+  const left = until ? Math.max(0, Math.ceil((until - now) / 1000)) : 0;
+  const start = useCallback((seconds: number | null) => {
+    setUntil(seconds && seconds > 0 ? Date.now() + seconds * 1000 : null);
+  }, []);
+  return [left, start];
+}

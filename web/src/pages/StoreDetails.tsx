@@ -1,0 +1,467 @@
+// One store: where it lives, how provisioning went step by step, whether its parts are
+// healthy, its admin credentials on request, and retry / delete.
+import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, useNavigate, useParams } from 'react-router';
+import { api, ApiError, errorMessage } from '../api/client';
+import type { Credentials, ListResponse, Store, StoreEvent, StoreHealth } from '../api/types';
+import { isInProgress } from '../api/types';
+import { CopyButton } from '../components/CopyButton';
+import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
+import { engineName } from '../components/StoreList';
+import { StatusBadge, StoreProgress } from '../components/StatusBadge';
+import { Alert, Button, Card, ErrorBlock, LoadingBlock, Spinner, cx } from '../components/ui';
+import { formatDateTime, formatDuration } from '../lib/format';
+import { useNow } from '../lib/useNow';
+import { useAnnounce } from '../state/announcer';
+import { useSession } from '../state/session';
+import { POLL_INTERVAL_MS, useStores } from '../state/stores';
+
+type LoadState = { kind: 'loading' } | { kind: 'ok' } | { kind: 'gone' } | { kind: 'forbidden' } | { kind: 'error'; message: string };
+
+export default function StoreDetailsPage() {
+  const { id = '' } = useParams();
+  const { byId, gone, stream, subscribe, upsert: upsertMine, remove: removeMine } = useStores();
+  const { info } = useSession();
+  const announce = useAnnounce();
+  const navigate = useNavigate();
+  const [store, setStore] = useState<Store | null>(() => byId.get(id) ?? null);
+  const [load, setLoad] = useState<LoadState>(() => (byId.has(id) ? { kind: 'ok' } : { kind: 'loading' }));
+  const [deleting, setDeleting] = useState(false);
+  const [retrying, setRetrying] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  const storeRef = useRef(store);
+  useEffect(() => {
+    storeRef.current = store;
+  });
+
+  const fetchStore = useCallback(async () => {
+    try {
+      const s = await api.get<Store>(`/stores/${encodeURIComponent(id)}`);
+      setStore(s);
+      setLoad({ kind: 'ok' });
+    } catch (err) {
+      if (err instanceof ApiError && err.status === 404) {
+        setLoad({ kind: 'gone' });
+        if (storeRef.current) removeMine(id);
+      } else if (err instanceof ApiError && err.status === 403) setLoad({ kind: 'forbidden' });
+      else if (!storeRef.current) setLoad({ kind: 'error', message: errorMessage(err) });
+    }
+  }, [id, removeMine]);
+
+  useEffect(() => {
+    void fetchStore();
+  }, [fetchStore]);
+
+  // Live: the user's own stores arrive through the shared cache and stream.
+  const cached = byId.get(id);
+  useEffect(() => {
+    if (cached) setStore((cur) => (!cur || (cached.updated_at ?? '') >= (cur.updated_at ?? '') ? cached : cur));
+  }, [cached]);
+  useEffect(() => {
+    if (gone.has(id) && store) setLoad({ kind: 'gone' });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [gone, id]);
+  useEffect(
+    () =>
+      subscribe((ev) => {
+        if (ev.type === 'store' && ev.store.id === id) setStore(ev.store);
+        if (ev.type === 'store_gone' && ev.id === id) setLoad({ kind: 'gone' });
+      }),
+    [subscribe, id],
+  );
+  // An admin looking at someone else's store, or a stream that is down: poll.
+  const needsPoll = !!store && isInProgress(store) && (stream !== 'open' || !cached) && load.kind === 'ok';
+  useEffect(() => {
+    if (!needsPoll) return;
+    const t = setInterval(() => void fetchStore(), POLL_INTERVAL_MS);
+    return () => clearInterval(t);
+  }, [needsPoll, fetchStore]);
+
+  useEffect(() => {
+    document.title = `${store?.name ?? 'Store'} · Storefleet`;
+  }, [store?.name]);
+
+  if (load.kind === 'gone') {
+    return (
+      <div className="py-12">
+        <Alert tone="info" title={store ? `${store.name} has been deleted` : 'Store not found'}>
+          {store
+            ? 'The store and everything in its namespace are gone.'
+            : 'There is no store at this address. It may have been deleted, or the link is wrong.'}{' '}
+          <Link to="/" className="font-medium underline">
+            Back to your stores
+          </Link>
+        </Alert>
+      </div>
+    );
+  }
+  if (load.kind === 'forbidden') {
+    return (
+      <div className="py-12">
+        <Alert tone="warning" title="Not your store">
+          This store belongs to another account.{' '}
+          <Link to="/" className="font-medium underline">
+            Back to your stores
+          </Link>
+        </Alert>
+      </div>
+    );
+  }
+  if (load.kind === 'error') return <ErrorBlock message={load.message} onRetry={() => void fetchStore()} />;
+  if (!store) return <LoadingBlock label="Loading store" />;
+
+  async function onRetry() {
+    if (!store) return;
+    setRetrying(true);
+    setActionError(null);
+    try {
+      const s = await api.post<Store>(`/stores/${encodeURIComponent(store.id)}/retry`);
+      setStore(s);
+      if (byId.has(s.id)) upsertMine(s);
+      announce(`Retrying ${s.name}.`);
+    } catch (err) {
+      setActionError(errorMessage(err));
+    } finally {
+      setRetrying(false);
+    }
+  }
+
+  const inProgress = store.status === 'Pending' || store.status === 'Provisioning';
+
+  return (
+    <div className="space-y-6">
+      <nav aria-label="Breadcrumb" className="text-sm">
+        <Link to="/" className="text-slate-600 hover:text-slate-900 hover:underline">
+          Stores
+        </Link>
+        <span aria-hidden="true" className="mx-2 text-slate-400">
+          /
+        </span>
+        <span aria-current="page" className="text-slate-900">
+          {store.name}
+        </span>
+      </nav>
+
+      <div className="flex flex-wrap items-start justify-between gap-4">
+        <div className="min-w-0 space-y-2">
+          <div className="flex flex-wrap items-center gap-3">
+            <h1 className="truncate text-2xl font-semibold tracking-tight">{store.name}</h1>
+            <StatusBadge status={store.status} />
+          </div>
+          {store.status_reason && (
+            <p className={cx('text-sm', store.status === 'Failed' ? 'text-red-800' : 'text-slate-600')}>{store.status_reason}</p>
+          )}
+          {inProgress && <StoreProgress store={store} />}
+        </div>
+        <div className="flex flex-wrap gap-2">
+          {store.status === 'Ready' && store.url && (
+            <a
+              href={store.url}
+              target="_blank"
+              rel="noreferrer"
+              className="inline-flex items-center gap-1.5 rounded-md bg-indigo-600 px-3.5 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500"
+            >
+              Open storefront <span aria-hidden="true">↗</span>
+            </a>
+          )}
+          {store.status === 'Failed' && (
+            <Button variant="primary" onClick={onRetry} loading={retrying}>
+              Retry provisioning
+            </Button>
+          )}
+          {store.status !== 'Deleting' && (
+            <Button variant="danger" onClick={() => setDeleting(true)}>
+              Delete…
+            </Button>
+          )}
+        </div>
+      </div>
+
+      {actionError && <Alert tone="error">{actionError}</Alert>}
+      {store.status === 'Failed' && (
+        <Alert tone="error" title="Provisioning failed">
+          {store.status_reason || 'The last attempt did not finish.'} Retrying keeps the store’s data; check the timeline below for what went wrong.
+        </Alert>
+      )}
+      {store.status === 'Deleting' && (
+        <Alert tone="warning" title="Deleting">
+          Everything in the store’s namespace is being removed. This page updates when it is gone.
+        </Alert>
+      )}
+
+      <div className="grid gap-6 lg:grid-cols-3">
+        <div className="space-y-6 lg:col-span-2">
+          <Overview store={store} engine={engineName(info?.engines, store.engine)} />
+          <Timeline store={store} />
+        </div>
+        <div className="space-y-6">
+          {store.status === 'Ready' && <CredentialsCard store={store} />}
+          <HealthCard store={store} />
+        </div>
+      </div>
+
+      <DeleteStoreDialog
+        store={store}
+        open={deleting}
+        onClose={() => setDeleting(false)}
+        onDeleted={(s) => {
+          setDeleting(false);
+          setStore(s);
+          if (byId.has(s.id)) upsertMine(s);
+          announce(`${s.name} is being deleted.`);
+          navigate('/', { replace: false });
+        }}
+      />
+    </div>
+  );
+}
+
+function Section({ title, children, actions, className }: { title: string; children: ReactNode; actions?: ReactNode; className?: string }) {
+  const id = `section-${title.toLowerCase().replace(/[^a-z]+/g, '-')}`;
+  return (
+    <Card className={cx('p-5', className)} aria-labelledby={id}>
+      <div className="mb-4 flex items-center justify-between gap-2">
+        <h2 id={id} className="text-base font-semibold text-slate-900">
+          {title}
+        </h2>
+        {actions}
+      </div>
+      {children}
+    </Card>
+  );
+}
+
+function Row({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <div className="grid gap-1 py-2 sm:grid-cols-3 sm:gap-4">
+      <dt className="text-sm text-slate-500">{label}</dt>
+      <dd className="min-w-0 text-sm break-words text-slate-900 sm:col-span-2">{children}</dd>
+    </div>
+  );
+}
+
+function UrlValue({ url }: { url: string | null | undefined }) {
+  if (!url) return <span className="text-slate-400">Available once the store is Ready</span>;
+  return (
+    <a href={url} target="_blank" rel="noreferrer" className="font-mono text-indigo-700 hover:underline">
+      {url}
+    </a>
+  );
+}
+
+function Overview({ store, engine }: { store: Store; engine: string }) {
+  return (
+    <Section title="Overview">
+      <dl className="divide-y divide-slate-100">
+        <Row label="Storefront">
+          <UrlValue url={store.url} />
+        </Row>
+        <Row label="Admin">
+          <UrlValue url={store.admin_url} />
+        </Row>
+        <Row label="Domain">{store.domain ? <span className="font-mono">{store.domain}</span> : '—'}</Row>
+        <Row label="Engine">{engine}</Row>
+        <Row label="Namespace">{store.namespace ? <span className="font-mono">{store.namespace}</span> : '—'}</Row>
+        <Row label="Created">{formatDateTime(store.created_at)}</Row>
+        <Row label="Ready since">{store.ready_at ? formatDateTime(store.ready_at) : '—'}</Row>
+        <Row label="Store ID">
+          <span className="font-mono text-xs">{store.id}</span>
+        </Row>
+      </dl>
+    </Section>
+  );
+}
+
+const LEVEL_STYLE: Record<string, { dot: string; text: string; label: string }> = {
+  info: { dot: 'bg-sky-500', text: 'text-slate-800', label: 'Info' },
+  warning: { dot: 'bg-amber-500', text: 'text-amber-900', label: 'Warning' },
+  error: { dot: 'bg-red-600', text: 'text-red-800', label: 'Error' },
+};
+
+function Timeline({ store }: { store: Store }) {
+  const [events, setEvents] = useState<StoreEvent[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const version = `${store.status}|${store.step ?? ''}|${store.steps_done ?? ''}|${store.updated_at ?? ''}`;
+  const load = useCallback(async () => {
+    try {
+      const res = await api.get<ListResponse<StoreEvent>>(`/stores/${encodeURIComponent(store.id)}/events`);
+      setEvents(res.items);
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    }
+  }, [store.id]);
+  useEffect(() => {
+    void load();
+  }, [load, version]);
+  const live = isInProgress(store);
+  const now = useNow(1000);
+
+  return (
+    <Section title="Timeline">
+      {error && !events && <ErrorBlock message={error} onRetry={() => void load()} />}
+      {!events && !error && <LoadingBlock label="Loading events" />}
+      {events && events.length === 0 && <p className="text-sm text-slate-600">No events yet. They appear as soon as provisioning starts.</p>}
+      {events && events.length > 0 && (
+        <ol className="relative space-y-4 border-l border-slate-200 pl-5" aria-label="Provisioning events, oldest first">
+          {events.map((ev, i) => {
+            const style = LEVEL_STYLE[ev.level] ?? LEVEL_STYLE.info!;
+            const start = Date.parse(ev.at);
+            const nextAt = events[i + 1] ? Date.parse(events[i + 1]!.at) : live ? now : null;
+            const dur = nextAt != null && !Number.isNaN(start) ? nextAt - start : null;
+            return (
+              <li key={`${ev.at}-${i}`} className="relative">
+                <span aria-hidden="true" className={cx('absolute top-1.5 -left-[1.6rem] h-2.5 w-2.5 rounded-full ring-4 ring-white', style.dot)} />
+                <div className="flex flex-wrap items-baseline gap-x-2 text-xs text-slate-500">
+                  <time dateTime={ev.at}>{formatDateTime(ev.at, true)}</time>
+                  {ev.step && <span className="rounded bg-slate-100 px-1.5 font-mono text-slate-700">{ev.step}</span>}
+                  {ev.level !== 'info' && <span className={cx('font-semibold uppercase', style.text)}>{style.label}</span>}
+                  {ev.level === 'info' && <span className="sr-only">{style.label}</span>}
+                  {dur != null && dur >= 0 && (
+                    <span className="ml-auto tabular-nums">
+                      {i === events.length - 1 && live ? `running for ${formatDuration(dur)}` : `took ${formatDuration(dur)}`}
+                    </span>
+                  )}
+                </div>
+                <p className={cx('mt-0.5 text-sm', style.text)}>{ev.message}</p>
+              </li>
+            );
+          })}
+        </ol>
+      )}
+    </Section>
+  );
+}
+
+function CredentialsCard({ store }: { store: Store }) {
+  const [creds, setCreds] = useState<Credentials | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  async function reveal() {
+    setBusy(true);
+    setError(null);
+    try {
+      setCreds(await api.get<Credentials>(`/stores/${encodeURIComponent(store.id)}/credentials`));
+    } catch (err) {
+      setError(
+        err instanceof ApiError && err.code === 'not_ready'
+          ? 'Credentials are available once the store is Ready.'
+          : errorMessage(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Section
+      title="Admin credentials"
+      actions={
+        creds && (
+          <Button size="sm" variant="ghost" onClick={() => setCreds(null)}>
+            Hide
+          </Button>
+        )
+      }
+    >
+      {error && <Alert tone="error" className="mb-3">{error}</Alert>}
+      {!creds ? (
+        <div className="space-y-3">
+          <p className="text-sm text-slate-600">The WordPress administrator account of this store. Revealing it is recorded in the audit log.</p>
+          <Button onClick={reveal} loading={busy}>
+            Reveal credentials
+          </Button>
+        </div>
+      ) : (
+        <div className="space-y-4">
+          <dl className="space-y-3">
+            <CredentialRow label="Username" value={creds.username} />
+            <CredentialRow label="Password" value={creds.password} />
+          </dl>
+          {creds.admin_url && (
+            <a href={creds.admin_url} target="_blank" rel="noreferrer" className="inline-flex items-center gap-1 text-sm font-medium text-indigo-700 hover:underline">
+              Sign in to the store admin <span aria-hidden="true">↗</span>
+            </a>
+          )}
+          <Alert tone="warning" title="Change this password">
+            This password was generated for you. Sign in to the store admin and change it to one only you know.
+          </Alert>
+        </div>
+      )}
+    </Section>
+  );
+}
+
+function CredentialRow({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-xs font-medium text-slate-500">{label}</dt>
+      <dd className="mt-1 flex items-center gap-2">
+        <code className="min-w-0 flex-1 rounded bg-slate-100 px-2 py-1.5 font-mono text-sm break-all text-slate-900 select-all" data-credential={label.toLowerCase()}>
+          {value}
+        </code>
+        <CopyButton text={value} what={label} />
+      </dd>
+    </div>
+  );
+}
+
+function HealthCard({ store }: { store: Store }) {
+  const [health, setHealth] = useState<StoreHealth | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(async () => {
+    setBusy(true);
+    try {
+      setHealth(await api.get<StoreHealth>(`/stores/${encodeURIComponent(store.id)}/health`));
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }, [store.id]);
+  useEffect(() => {
+    void load();
+  }, [load, store.status]);
+
+  return (
+    <Section
+      title="Health"
+      actions={
+        <Button size="sm" variant="ghost" onClick={() => void load()} disabled={busy} aria-label="Check health again">
+          {busy ? <Spinner className="h-4 w-4" label="" /> : 'Refresh'}
+        </Button>
+      }
+    >
+      {error && !health && <Alert tone="error">{error}</Alert>}
+      {!health && !error && <LoadingBlock label="Checking health" />}
+      {health && (
+        <div className="space-y-3">
+          <p className={cx('text-sm font-medium', health.healthy ? 'text-emerald-800' : 'text-amber-800')}>
+            {health.healthy ? 'All components are healthy' : 'Some components are not ready'}
+          </p>
+          {health.components.length === 0 ? (
+            <p className="text-sm text-slate-600">No components reported yet.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100" aria-label="Components">
+              {health.components.map((c) => (
+                <li key={c.name} className="flex items-start gap-2 py-2">
+                  <span aria-hidden="true" className={cx('mt-1.5 h-2 w-2 shrink-0 rounded-full', c.ready ? 'bg-emerald-500' : 'bg-amber-500')} />
+                  <div className="min-w-0">
+                    <p className="text-sm font-medium text-slate-900">
+                      {c.name} <span className="font-normal text-slate-600">— {c.ready ? 'ready' : 'not ready'}</span>
+                    </p>
+                    {c.message && <p className="text-xs break-words text-slate-600">{c.message}</p>}
+                  </div>
+                </li>
+              ))}
+            </ul>
+          )}
+          {health.checked_at && <p className="text-xs text-slate-500">Checked {formatDateTime(health.checked_at, true)}</p>}
+        </div>
+      )}
+    </Section>
+  );
+}

@@ -1,0 +1,133 @@
+// Admin: every store on the platform, whoever owns it.
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import { api, errorMessage } from '../../api/client';
+import type { AdminUser, ListResponse, Store, StoreStatus } from '../../api/types';
+import { STORE_STATUSES } from '../../api/types';
+import { LiveIndicator } from '../../components/LiveIndicator';
+import { StoreList } from '../../components/StoreList';
+import { Alert, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField } from '../../components/ui';
+import { useSession } from '../../state/session';
+import { anyInProgress, emptyCache, removeStore, replaceStores, sortedStores, upsertStore, type StoreCache } from '../../state/storeCache';
+import { useStores } from '../../state/stores';
+
+const SLOW_POLL_MS = 30_000;
+const FAST_POLL_MS = 3_000;
+
+export default function AdminStoresPage() {
+  const { info } = useSession();
+  const { subscribe, stream } = useStores();
+  const [cache, setCache] = useState<StoreCache>(emptyCache);
+  const [loaded, setLoaded] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [owners, setOwners] = useState<Map<string, string>>(new Map());
+  const [status, setStatus] = useState<'' | StoreStatus>('');
+  const [query, setQuery] = useState('');
+
+  const load = useCallback(async () => {
+    try {
+      const res = await api.get<ListResponse<Store>>('/stores?all=true');
+      setCache((c) => replaceStores(c, res.items));
+      setError(null);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setLoaded(true);
+    }
+  }, []);
+
+  useEffect(() => {
+    document.title = 'All stores · Storefleet';
+    void load();
+    api
+      .get<ListResponse<AdminUser>>('/admin/users')
+      .then((res) => setOwners(new Map(res.items.map((u) => [u.id, u.email]))))
+      .catch(() => {});
+  }, [load]);
+
+  useEffect(
+    () =>
+      subscribe((ev) => {
+        setCache((c) => (ev.type === 'store' ? upsertStore(c, ev.store) : removeStore(c, ev.id)));
+      }),
+    [subscribe],
+  );
+
+  const all = useMemo(() => sortedStores(cache), [cache]);
+  // The stream carries the admin's own stores for sure; other people's may only show up
+  // by polling, quickly while anything is moving.
+  const busy = anyInProgress(all);
+  useEffect(() => {
+    const t = setInterval(() => void load(), busy ? FAST_POLL_MS : SLOW_POLL_MS);
+    return () => clearInterval(t);
+  }, [busy, load]);
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return all.filter((s) => {
+      if (status && s.status !== status) return false;
+      if (!q) return true;
+      const owner = (s.owner_email ?? (s.owner_id ? owners.get(s.owner_id) : '') ?? '').toLowerCase();
+      return s.name.includes(q) || owner.includes(q) || (s.domain ?? '').includes(q);
+    });
+  }, [all, status, query, owners]);
+
+  const counts = useMemo(() => {
+    const m = new Map<StoreStatus, number>();
+    for (const s of all) m.set(s.status, (m.get(s.status) ?? 0) + 1);
+    return m;
+  }, [all]);
+
+  return (
+    <>
+      <PageHeader
+        title="All stores"
+        subtitle={
+          loaded && (
+            <span className="flex flex-wrap items-center gap-x-4 gap-y-1">
+              <span>
+                {all.length} {all.length === 1 ? 'store' : 'stores'}
+                {STORE_STATUSES.filter((st) => counts.get(st)).map((st) => ` · ${counts.get(st)} ${st}`)}
+              </span>
+              <LiveIndicator stream={stream} polling={busy} />
+            </span>
+          )
+        }
+      />
+      {!loaded && <LoadingBlock label="Loading stores" />}
+      {loaded && error && all.length === 0 && <ErrorBlock message={error} onRetry={() => void load()} />}
+      {loaded && (all.length > 0 || !error) && (
+        <div className="space-y-4">
+          {error && <Alert tone="warning">Could not refresh: {error}</Alert>}
+          <div className="flex flex-wrap items-end gap-4">
+            <div className="w-full sm:w-72">
+              <TextField label="Search" type="search" placeholder="Store, owner or domain" value={query} onChange={(e) => setQuery(e.target.value)} />
+            </div>
+            <div className="w-full sm:w-48">
+              <SelectField label="Status" value={status} onChange={(e) => setStatus(e.target.value as '' | StoreStatus)}>
+                <option value="">Any status</option>
+                {STORE_STATUSES.map((st) => (
+                  <option key={st} value={st}>
+                    {st}
+                  </option>
+                ))}
+              </SelectField>
+            </div>
+          </div>
+          {all.length === 0 ? (
+            <p className="rounded-lg bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200">No stores on the platform yet.</p>
+          ) : shown.length === 0 ? (
+            <p className="rounded-lg bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200">No store matches these filters.</p>
+          ) : (
+            <StoreList
+              key={`${status}|${query}`}
+              stores={shown}
+              engines={info?.engines}
+              label="All stores"
+              ownerLabel={(s) => s.owner_email ?? (s.owner_id ? (owners.get(s.owner_id) ?? s.owner_id) : null)}
+            />
+          )}
+        </div>
+      )}
+    </>
+  );
+}
