@@ -1,0 +1,157 @@
+<?php
+/*
+ * Storefleet store configuration, run by setup.sh through `wp eval-file` once WordPress
+ * and WooCommerce are installed and active. Every step reads before it writes, so a second
+ * run on a configured store writes nothing. The last step records the completion marker
+ * (option storefleet_setup_complete).
+ */
+
+if (!defined('WP_CLI') || !WP_CLI) {
+    exit(1);
+}
+if (!class_exists('WooCommerce') || !function_exists('WC')) {
+    WP_CLI::error('WooCommerce is not loaded: it must be installed and active before configure.php runs');
+}
+
+function storefleet_env(string $name): string
+{
+    $value = getenv($name);
+    if ($value === false || $value === '') {
+        WP_CLI::error("environment variable $name is empty");
+    }
+    return $value;
+}
+
+/* Writes an option only when it differs; reports what changed. */
+function storefleet_option(string $name, $value): void
+{
+    if (get_option($name) !== $value) {
+        update_option($name, $value);
+        WP_CLI::log("set option $name");
+    }
+}
+
+$already_complete = (bool) get_option('storefleet_setup_complete');
+
+/* Administrator password: from the Secret until setup has completed once; after that it
+   belongs to the store owner and is never touched again. */
+if (!$already_complete) {
+    $login = storefleet_env('STORE_ADMIN_USER');
+    $user = get_user_by('login', $login);
+    if (!$user) {
+        WP_CLI::error("administrator '$login' does not exist");
+    }
+    $password = storefleet_env('WORDPRESS_ADMIN_PASSWORD');
+    if (!wp_check_password($password, $user->user_pass, $user->ID)) {
+        wp_set_password($password, $user->ID);
+        WP_CLI::log("set the password of '$login' from the credentials Secret");
+    }
+}
+
+/* Site address (wp-config.php pins it too, through WP_HOME / WP_SITEURL). */
+$url = storefleet_env('STOREFLEET_URL');
+storefleet_option('home', $url);
+storefleet_option('siteurl', $url);
+
+/* Pretty permalinks. */
+$structure = '/%postname%/';
+if (get_option('permalink_structure') !== $structure) {
+    global $wp_rewrite;
+    $wp_rewrite->set_permalink_structure($structure);
+    flush_rewrite_rules(false);
+    WP_CLI::log("permalinks set to $structure");
+}
+
+/* Currency, country, and the store open to everyone (coming-soon mode off). */
+storefleet_option('woocommerce_currency', storefleet_env('WOOCOMMERCE_CURRENCY'));
+storefleet_option('woocommerce_default_country', storefleet_env('WOOCOMMERCE_COUNTRY'));
+storefleet_option('woocommerce_coming_soon', 'no');
+if (get_option('woocommerce_onboarding_profile') === false) {
+    update_option('woocommerce_onboarding_profile', array('skipped' => true));
+    WP_CLI::log('onboarding wizard skipped');
+}
+
+/* Store pages: shop, cart, checkout, my account (WooCommerce creates only missing ones). */
+$missing_pages = array();
+foreach (array('shop', 'cart', 'checkout', 'myaccount') as $page) {
+    $id = wc_get_page_id($page);
+    if ($id <= 0 || get_post_status($id) !== 'publish') {
+        $missing_pages[] = $page;
+    }
+}
+if ($missing_pages) {
+    WC_Install::create_pages();
+    WP_CLI::log('created store pages: ' . implode(', ', $missing_pages));
+}
+
+/* Cash on Delivery. */
+$gateways = WC()->payment_gateways()->payment_gateways();
+if (!isset($gateways['cod'])) {
+    WP_CLI::error('the Cash on Delivery gateway is not available');
+}
+if ($gateways['cod']->get_option('enabled') !== 'yes') {
+    $gateways['cod']->update_option('enabled', 'yes');
+    WP_CLI::log('enabled Cash on Delivery');
+}
+
+/* Free shipping for addresses no other zone covers, so every order can check out. */
+if (storefleet_env('WOOCOMMERCE_FREE_SHIPPING_EVERYWHERE') === 'true') {
+    $zone = new WC_Shipping_Zone(0);
+    $has_free_shipping = false;
+    foreach ($zone->get_shipping_methods() as $method) {
+        if ($method->id === 'free_shipping') {
+            $has_free_shipping = true;
+        }
+    }
+    if (!$has_free_shipping) {
+        $zone->add_shipping_method('free_shipping');
+        WP_CLI::log('added free shipping to the "everywhere else" zone');
+    }
+}
+
+/* Sample products: each one is created once. SKUs already handled are remembered, so a
+   product the owner deleted is not brought back by a later run. */
+$products = json_decode((string) file_get_contents(storefleet_env('STOREFLEET_PRODUCTS_FILE')), true);
+if (!is_array($products)) {
+    WP_CLI::error('the sample products file is not a JSON list');
+}
+$handled = get_option('storefleet_sample_products', array());
+if (!is_array($handled)) {
+    $handled = array();
+}
+$handled_before = $handled;
+foreach ($products as $spec) {
+    $sku = isset($spec['sku']) && $spec['sku'] !== '' ? (string) $spec['sku'] : 'storefleet-' . sanitize_title($spec['name']);
+    if (in_array($sku, $handled, true)) {
+        continue;
+    }
+    if (wc_get_product_id_by_sku($sku)) {
+        $handled[] = $sku;
+        continue;
+    }
+    $product = new WC_Product_Simple();
+    $product->set_name((string) $spec['name']);
+    $product->set_sku($sku);
+    $product->set_regular_price((string) $spec['price']);
+    $product->set_description(isset($spec['description']) ? (string) $spec['description'] : '');
+    $product->set_manage_stock(true);
+    $product->set_stock_quantity((int) $spec['stock']);
+    $product->set_status('publish');
+    $id = $product->save();
+    if (!$id) {
+        WP_CLI::error("could not create product $sku");
+    }
+    $handled[] = $sku;
+    WP_CLI::log("created product $sku (#$id)");
+}
+if ($handled !== $handled_before) {
+    update_option('storefleet_sample_products', $handled, false);
+}
+
+/* Completion marker: which chart revision and setup checksum last completed. */
+storefleet_option('storefleet_setup_complete', wp_json_encode(array(
+    'revision' => (int) storefleet_env('STOREFLEET_RELEASE_REVISION'),
+    'checksum' => storefleet_env('STOREFLEET_SETUP_CHECKSUM'),
+    'chart' => storefleet_env('STOREFLEET_CHART'),
+)));
+WP_CLI::success('store configured');
