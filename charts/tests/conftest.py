@@ -1,0 +1,143 @@
+"""Shared fixtures of the chart checks: rendering the chart with helm, once per rendering.
+
+Every rendering adds fixtures/store.yaml, the per-store values the platform passes.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import yaml
+
+CHARTS = Path(__file__).resolve().parent.parent
+CHART = CHARTS / "woocommerce-store"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+STORE_VALUES = FIXTURES / "store.yaml"
+RELEASE = "shop"
+NAMESPACE = "store-shop"
+
+# name -> (values files inside the chart, extra values as a dict, release name)
+RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
+    "defaults": ([], {}, RELEASE),
+    "local": (["values-local.yaml"], {}, RELEASE),
+    "prod": (["values-prod.yaml"], {}, RELEASE),
+    # Autoscaling needs a quota with room for maxReplicas + 1 surge pod.
+    "hpa-pdb": ([], {"autoscaling": {"enabled": True, "minReplicas": 2, "maxReplicas": 3},
+                     "pdb": {"enabled": True},
+                     "quota": {"limits": {"cpu": "3", "memory": "3Gi"}, "pods": 10}}, RELEASE),
+    "tls-cert-manager": (
+        ["values-local.yaml"],
+        {"ingress": {"tls": {"mode": "certManager", "certManager": {"issuerKind": "Issuer", "issuerName": "store-ca"}}}},
+        RELEASE,
+    ),
+    "tls-existing-secret": (
+        [],
+        {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
+        RELEASE,
+    ),
+    "woocommerce-from-image": (
+        [],
+        {"woocommerce": {"source": "image"}, "egress": {"internet": False}},
+        RELEASE,
+    ),
+    # Longest release name Helm accepts (53), starting with a digit.
+    "long-name": ([], {}, "1" + "a" * 51 + "z"),
+}
+
+
+def helm_binary() -> str:
+    helm = shutil.which("helm")
+    if not helm:
+        pytest.fail("helm not found on PATH: charts/test.sh needs helm (testenv's bin dir puts it there)")
+    return helm
+
+
+def run_helm(args: list[str], check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([helm_binary(), *args], capture_output=True, text=True, timeout=120)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"helm {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
+
+
+@dataclass
+class Rendering:
+    name: str
+    release: str
+    text: str
+    docs: list[dict] = field(default_factory=list)
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [d for d in self.docs if d.get("kind") == kind]
+
+    def one(self, kind: str, component: str | None = None) -> dict:
+        found = [
+            d for d in self.of_kind(kind)
+            if component is None or d["metadata"]["labels"].get("app.kubernetes.io/component") == component
+        ]
+        assert len(found) == 1, f"{self.name}: expected one {kind} {component or ''}, found {len(found)}"
+        return found[0]
+
+
+def values_args(tmp_dir: Path, name: str, files: list[str], extra: dict) -> list[str]:
+    args: list[str] = []
+    for f in files:
+        args += ["-f", str(CHART / f)]
+    args += ["-f", str(STORE_VALUES)]
+    if extra:
+        path = tmp_dir / f"{name}-extra.yaml"
+        path.write_text(yaml.safe_dump(extra))
+        args += ["-f", str(path)]
+    return args
+
+
+def render(tmp_dir: Path, name: str, files: list[str], extra: dict, release: str = RELEASE,
+           chart: Path = CHART) -> Rendering:
+    args = ["template", release, str(chart), "--namespace", NAMESPACE, *values_args(tmp_dir, name, files, extra)]
+    text = run_helm(args).stdout
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    return Rendering(name=name, release=release, text=text, docs=docs)
+
+
+@pytest.fixture(scope="session")
+def render_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("renders")
+
+
+@pytest.fixture(scope="session")
+def renderings(render_dir) -> dict[str, Rendering]:
+    return {name: render(render_dir, name, files, extra, release)
+            for name, (files, extra, release) in RENDERINGS.items()}
+
+
+@pytest.fixture(params=list(RENDERINGS))
+def rendering(request, renderings) -> Rendering:
+    return renderings[request.param]
+
+
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet", "ReplicaSet", "Pod"}
+
+
+def pod_spec(doc: dict) -> dict:
+    kind = doc["kind"]
+    if kind == "Pod":
+        return doc["spec"]
+    if kind == "CronJob":
+        return doc["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return doc["spec"]["template"]["spec"]
+
+
+def pod_template_metadata(doc: dict) -> dict:
+    kind = doc["kind"]
+    if kind == "Pod":
+        return doc["metadata"]
+    if kind == "CronJob":
+        return doc["spec"]["jobTemplate"]["spec"]["template"]["metadata"]
+    return doc["spec"]["template"]["metadata"]
+
+
+def all_containers(spec: dict) -> list[dict]:
+    return [*spec.get("initContainers", []), *spec.get("containers", []), *spec.get("ephemeralContainers", [])]
