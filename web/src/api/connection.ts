@@ -65,7 +65,7 @@ async function probe() {
 
 export function reportUnreachable(): void {
   if (!state.reachable) return;
-  set({ reachable: false, nextRetryAt: null, attempts: 1 });
+  state = { reachable: false, nextRetryAt: null, attempts: 1 };
   schedule();
 }
 

@@ -15,8 +15,9 @@ export function ConnectionBanner() {
 }
 
 function UnreachableNotice({ nextRetryAt }: { nextRetryAt: number | null }) {
-  const now = useNow(1000);
-  const secs = nextRetryAt ? Math.max(0, Math.ceil((nextRetryAt - now) / 1000)) : 0;
+  // The shared clock only triggers the re-render; the countdown reads the time itself.
+  useNow(1000);
+  const secs = nextRetryAt ? Math.max(0, Math.ceil((nextRetryAt - Date.now()) / 1000)) : 0;
   return (
     <div role="alert" className="sticky top-0 z-40 border-b border-amber-300 bg-amber-100 text-amber-950">
       <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-2 text-sm">

@@ -24,7 +24,6 @@ export function useNow(intervalMs = 1000): number {
     (listener) => {
       clock.listeners.add(listener);
       if (!clock.timer) {
-        clock.now = Date.now();
         clock.timer = setInterval(() => {
           clock.now = Date.now();
           for (const l of clock.listeners) l();
@@ -38,6 +37,10 @@ export function useNow(intervalMs = 1000): number {
         }
       };
     },
-    () => clock.now,
+    () => {
+      // An idle clock (no subscribers) catches up once, then stays stable per render.
+      if (!clock.timer && Date.now() - clock.now >= intervalMs) clock.now = Date.now();
+      return clock.now;
+    },
   );
 }

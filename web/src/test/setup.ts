@@ -7,3 +7,6 @@ afterEach(() => {
   cleanup();
   resetConnectionForTests();
 });
+
+// jsdom has no layout or scrolling; the list virtualiser calls this.
+window.scrollTo = (() => {}) as typeof window.scrollTo;

@@ -1,0 +1,98 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AdminUser, AuditEvent, Me } from '../../api/types';
+import { info, makeStore, me } from '../../test/fixtures';
+import { FakeEventSource, installServer, type Recorded } from '../../test/http';
+import { renderApp } from '../../test/render';
+import { filterAudit } from './AuditLog';
+
+beforeEach(() => vi.stubGlobal('EventSource', FakeEventSource));
+afterEach(() => {
+  vi.unstubAllGlobals();
+  FakeEventSource.reset();
+});
+
+const admin: Me = { ...me, id: 'a1', email: 'admin@example.com', role: 'admin' };
+const users: AdminUser[] = [
+  { id: 'a1', email: 'admin@example.com', role: 'admin', store_quota: 5, stores_active: 0, created_at: '2025-01-01T00:00:00Z' },
+  { id: 'u2', email: 'bob@example.com', role: 'user', store_quota: 1, stores_active: 1, created_at: '2025-01-02T00:00:00Z' },
+];
+const audit: AuditEvent[] = [
+  { at: '2025-01-03T10:00:00Z', actor_id: 'u2', actor_email: 'bob@example.com', action: 'store.create', target_type: 'store', target_id: 's1', ip: '127.0.0.1', details: { name: 'bobs-shop' } },
+  { at: '2025-01-03T09:00:00Z', actor_id: 'a1', actor_email: 'admin@example.com', action: 'user.login', target_type: 'user', target_id: 'a1', ip: '127.0.0.1', details: {} },
+  { at: '2025-01-03T08:00:00Z', actor_id: null, actor_email: 'bob@example.com', action: 'user.login_failed', target_type: null, target_id: null, ip: '10.0.0.9', details: null },
+];
+
+function serve(asUser = admin) {
+  return installServer({
+    'GET /info': { body: info },
+    'GET /me': { body: asUser },
+    'GET /stores': { body: { items: [] } },
+    'GET /stores?all=true': { body: { items: [makeStore({ name: 'bobs-shop', owner_id: 'u2', status: 'Ready' })] } },
+    'GET /admin/users': { body: { items: users } },
+    'PATCH /admin/users/u2': (req: Recorded) => ({ body: { ...users[1], ...(req.body as object) } }),
+    'GET /audit-events?limit=50': { body: { items: audit } },
+  });
+}
+
+describe('admin', () => {
+  it('lists users with store counts and changes a quota', async () => {
+    const { requests } = serve();
+    renderApp('/admin/users');
+    const row = (await screen.findByText('bob@example.com')).closest('tr')!;
+    expect(within(row).getByText('1 of 1')).toBeInTheDocument();
+    const user = userEvent.setup();
+    await user.click(within(row).getByRole('button', { name: 'Edit bob@example.com' }));
+    const dialog = screen.getByRole('dialog', { name: 'Edit bob@example.com' });
+    const quota = within(dialog).getByLabelText('Store quota');
+    await user.clear(quota);
+    await user.type(quota, '4');
+    await user.selectOptions(within(dialog).getByLabelText('Role'), 'admin');
+    await user.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(requests.find((r) => r.method === 'PATCH')!.body).toEqual({ store_quota: 4, role: 'admin' });
+    expect(within(screen.getByText('bob@example.com').closest('tr')!).getByText('1 of 4')).toBeInTheDocument();
+  });
+
+  it('rejects a negative quota before sending', async () => {
+    const { requests } = serve();
+    renderApp('/admin/users');
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Edit bob@example.com' }));
+    const quota = screen.getByLabelText('Store quota');
+    await user.clear(quota);
+    await user.type(quota, '-1');
+    await user.click(screen.getByRole('button', { name: 'Save' }));
+    expect(quota).toHaveAccessibleDescription(/whole number, 0 or more/);
+    expect(requests.some((r) => r.method === 'PATCH')).toBe(false);
+  });
+
+  it('shows all stores with their owners', async () => {
+    serve();
+    renderApp('/admin/stores');
+    const row = await screen.findByRole('article', { name: 'bobs-shop' });
+    await waitFor(() => expect(row).toHaveTextContent('bob@example.com'));
+  });
+
+  it('filters the audit log by action and actor', async () => {
+    serve();
+    renderApp('/admin/audit');
+    await screen.findByRole('table');
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Action'), 'user.login_failed');
+    expect(screen.getAllByRole('row')).toHaveLength(2);
+    expect(screen.getByText('1 of 3 loaded events match')).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText('Action'), '');
+    await user.type(screen.getByLabelText('Actor'), 'admin@');
+    expect(screen.getAllByRole('row')).toHaveLength(2);
+    expect(filterAudit(audit, '', 'BOB')).toHaveLength(2);
+  });
+
+  it('keeps regular users out of admin pages', async () => {
+    serve(me);
+    renderApp('/admin/users');
+    expect(await screen.findByText('Administrators only')).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Users' })).toBeNull();
+  });
+});
