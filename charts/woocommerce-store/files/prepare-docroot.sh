@@ -2,12 +2,12 @@
 # Copies WordPress from the image (/usr/src/wordpress) into the writable docroot, an
 # emptyDir, so that the container's root filesystem can stay read-only. Runs as an init
 # container before WordPress and before the setup Job, so both see the same files.
-# Plugin and theme directories already on the content volume are left alone (the copy in
-# the image could be older than what the setup Job installed).
+# Plugins and themes already on the content volume are left alone (the copy in the image
+# could be older than what the setup Job installed, and another pod may be copying too).
 set -euo pipefail
 
-src=/usr/src/wordpress
-dst=/var/www/html
+src=${WORDPRESS_SOURCE_DIR:-/usr/src/wordpress}
+dst=${WORDPRESS_DOCROOT:-/var/www/html}
 
 if [ ! -f "$src/wp-includes/version.php" ]; then
 	echo "prepare-docroot: no WordPress in $src: wordpress.image must be the official wordpress image or one built from it" >&2
@@ -15,9 +15,8 @@ if [ ! -f "$src/wp-includes/version.php" ]; then
 fi
 
 excludes=()
-for dir in "$src"/wp-content/*/*/; do
-	rel=${dir#"$src"/}
-	rel=${rel%/}
+for entry in "$src"/wp-content/*/*; do
+	rel=${entry#"$src"/}
 	if [ -e "$dst/$rel" ]; then
 		excludes+=("--exclude=./$rel")
 	fi
@@ -35,4 +34,4 @@ if [ ! -s "$dst/wp-config.php" ]; then
 fi
 
 version=$(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$dst/wp-includes/version.php")
-echo "prepare-docroot: WordPress ${version:-unknown} ready in $dst (kept from the volume: ${#excludes[@]} plugin/theme directories)"
+echo "prepare-docroot: WordPress ${version:-unknown} ready in $dst (${#excludes[@]} plugin/theme entries kept from the volume)"

@@ -5,8 +5,8 @@
 # store changes nothing and succeeds. Secrets come from the environment, never argv.
 set -eu
 
-SCRIPTS=/opt/storefleet/setup
-DOCROOT=/var/www/html
+SCRIPTS=${STOREFLEET_SCRIPTS:-/opt/storefleet/setup}
+DOCROOT=${WORDPRESS_DOCROOT:-/var/www/html}
 
 log() { printf '%s [setup] %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$*"; }
 die() { log "ERROR: $*" >&2; exit 1; }
