@@ -40,9 +40,9 @@ fi
 # Optional linters for the scripts the chart ships (PHP and shell); best effort, quiet.
 if { ! command -v php >/dev/null 2>&1 || ! command -v shellcheck >/dev/null 2>&1; } &&
 	[ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && [ -z "${STOREFLEET_NO_APT:-}" ]; then
-	echo "installing php-cli and shellcheck (apt) for the script checks"
-	{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli shellcheck ||
-		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli shellcheck; }; } \
+	echo "installing php-cli, php-mysql and shellcheck (apt) for the script checks"
+	{ DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-mysql shellcheck ||
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq php-cli php-mysql shellcheck; }; } \
 		>/dev/null 2>&1 || echo "  (not installed: the PHP and shellcheck checks will be skipped)"
 fi
 

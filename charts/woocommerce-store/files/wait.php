@@ -82,5 +82,5 @@ while (true) {
     if ($attempt === 1 || $attempt % 6 === 0) {
         fwrite(STDOUT, "$target not ready yet: $reason\n");
     }
-    sleep(5);
+    sleep(max(1, min(5, $deadline - time())));
 }
