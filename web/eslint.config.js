@@ -18,6 +18,7 @@ export default tseslint.config(
   {
     files: ['e2e/**/*.mjs', 'scripts/**/*.mjs', '*.js'],
     extends: [js.configs.recommended],
-    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: globals.node },
+    // e2e code also runs snippets inside the page, hence the browser globals.
+    languageOptions: { ecmaVersion: 2022, sourceType: 'module', globals: { ...globals.node, ...globals.browser } },
   },
 );

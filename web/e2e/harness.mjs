@@ -1,0 +1,145 @@
+// Starts the real storefleet binary on a free loopback port with a fresh data directory,
+// drives Debian's Chromium through playwright-core, and stops everything it started by PID.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A storefleet server for the tests. `users` are created with `storefleet user create`
+ * before start (same data dir). KUBECONFIG passes through only when `cluster` is true.
+ */
+export async function startServer({ name, bin, env = {}, users = [], cluster = false, logDir, port }) {
+  const dataDir = mkdtempSync(join(tmpdir(), `storefleet-e2e-${name}-`));
+  port = port ?? (await freePort());
+  const baseEnv = { ...process.env };
+  if (!cluster) delete baseEnv.KUBECONFIG;
+  const fullEnv = {
+    ...baseEnv,
+    STOREFLEET_DATA_DIR: dataDir,
+    STOREFLEET_LISTEN: `127.0.0.1:${port}`,
+    RUST_LOG: process.env.RUST_LOG || 'info',
+    ...env,
+  };
+  for (const u of users) {
+    const args = ['user', 'create', '--email', u.email, '--password-stdin'];
+    if (u.admin) args.splice(4, 0, '--admin');
+    const r = spawnSync(bin, args, { env: fullEnv, input: `${u.password}\n`, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`storefleet ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
+  }
+  mkdirSync(logDir, { recursive: true });
+  const logPath = join(logDir, `server-${name}.log`);
+  const server = { name, url: `http://127.0.0.1:${port}`, port, dataDir, logPath, env: fullEnv, bin, child: null };
+  await launch(server);
+  return server;
+}
+
+async function launch(server) {
+  const log = openSync(server.logPath, 'a');
+  const child = spawn(server.bin, ['serve'], { env: server.env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  server.child = child;
+  let exited = null;
+  child.on('exit', (code, signal) => {
+    exited = { code, signal };
+  });
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`storefleet serve exited early (${JSON.stringify(exited)}); see ${server.logPath}`);
+    try {
+      const res = await fetch(`${server.url}/api/v1/info`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`storefleet did not answer /api/v1/info within 90 s; see ${server.logPath}`);
+}
+
+/** Stops the server process we started (by its PID), waiting for it to exit. */
+export async function stopProcess(server) {
+  const child = server.child;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const done = new Promise((r) => child.once('exit', r));
+  process.kill(child.pid, 'SIGTERM');
+  const killed = await Promise.race([done.then(() => true), sleep(10_000).then(() => false)]);
+  if (!killed) {
+    process.kill(child.pid, 'SIGKILL');
+    await done;
+  }
+}
+
+export async function restartServer(server) {
+  await launch(server);
+}
+
+export async function stopServer(server) {
+  await stopProcess(server);
+  rmSync(server.dataDir, { recursive: true, force: true });
+}
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Expected refusals show up as "Failed to load resource" lines; anything else is a bug. */
+const EXPECTED_CONSOLE = /Failed to load resource: the server responded with a status of (401|403|404|409|422|429)/;
+
+/** A browser with its own profile (so its own cookies): one per person in a scenario. */
+export async function openBrowser({ viewport = { width: 1280, height: 860 } } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'storefleet-e2e-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  const consoleErrors = [];
+  const expected = [];
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error') return;
+    (EXPECTED_CONSOLE.test(msg.text()) ? expected : consoleErrors).push(msg.text());
+  });
+  page.on('pageerror', (err) => consoleErrors.push(`page error: ${err.message}`));
+  return {
+    context,
+    page,
+    consoleErrors,
+    expected,
+    async close() {
+      await context.close().catch(() => {});
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export function chromiumAvailable() {
+  return existsSync(CHROMIUM);
+}

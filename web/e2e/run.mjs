@@ -1,0 +1,370 @@
+// End-to-end tests of the dashboard against the real storefleet release binary in real
+// Chromium. Usage: STOREFLEET_BIN=/path/to/storefleet node e2e/run.mjs
+// Prints the screenshot folder, one line per scenario, and finally "N passed, N failed[, N skipped]".
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromiumAvailable, CHROMIUM, openBrowser, restartServer, startServer, stopProcess, stopServer } from './harness.mjs';
+
+const BIN = process.env.STOREFLEET_BIN;
+const CLUSTER = process.env.STOREFLEET_E2E_CLUSTER === '1';
+const ONLY = process.env.E2E_ONLY ? new RegExp(process.env.E2E_ONLY, 'i') : null;
+const STAMP = new Date().toISOString().replace(/[:.]/g, '-');
+const OUT = resolve(process.env.E2E_SCREENSHOT_DIR || join(import.meta.dirname, '..', 'test-output', 'e2e-screenshots', STAMP));
+const PASSWORD = 'correct horse battery staple';
+const ADMIN = { email: 'admin@example.com', password: 'admin-password-for-e2e', admin: true };
+const T = 20_000;
+
+if (!BIN) {
+  console.error('e2e: set STOREFLEET_BIN to the storefleet release binary');
+  process.exit(2);
+}
+if (!chromiumAvailable()) {
+  console.error(`e2e: no Chromium at ${CHROMIUM} (apt-get install -y chromium)`);
+  process.exit(2);
+}
+mkdirSync(OUT, { recursive: true });
+console.log(`e2e: screenshots and server logs in ${OUT}`);
+
+let shotNo = 0;
+async function shot(page, scenario, step) {
+  shotNo += 1;
+  const file = join(OUT, `${String(shotNo).padStart(2, '0')}-${scenario}-${step}.png`.replace(/[^a-zA-Z0-9._-]+/g, '-'));
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+function assert(cond, message) {
+  if (!cond) throw new Error(message);
+}
+
+let emailSeq = 0;
+const newEmail = (who) => `${who}-${Date.now().toString(36)}-${++emailSeq}@example.com`;
+
+async function signUp(page, base, email) {
+  await page.goto(`${base}/signup`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.getByRole('heading', { name: 'Your stores' }).waitFor({ timeout: T });
+}
+
+async function signIn(page, base, email, password) {
+  await page.goto(`${base}/signin`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Your stores' }).waitFor({ timeout: T });
+}
+
+async function openCreateDialog(page) {
+  const first = page.getByRole('button', { name: 'Create your first store' });
+  if (await first.isVisible()) await first.click();
+  else await page.getByRole('button', { name: 'New store' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New store' });
+  await dialog.waitFor({ timeout: T });
+  return dialog;
+}
+
+async function createStore(page, name) {
+  const dialog = await openCreateDialog(page);
+  await dialog.getByLabel('Store name').fill(name);
+  await dialog.getByRole('button', { name: 'Create store' }).click();
+  await dialog.waitFor({ state: 'detached', timeout: T });
+  const row = page.getByRole('article', { name, exact: true });
+  await row.waitFor({ timeout: T });
+  return row;
+}
+
+const statusOf = (row) => row.locator('span[data-status]').first().getAttribute('data-status');
+
+async function waitForStatus(row, wanted, timeoutMs, onChange) {
+  const deadline = Date.now() + timeoutMs;
+  let last = null;
+  while (Date.now() < deadline) {
+    const s = await statusOf(row).catch(() => null);
+    if (s !== last) {
+      last = s;
+      await onChange?.(s);
+    }
+    if (s === wanted) return;
+    if (s === 'Failed' && wanted !== 'Failed') {
+      const reason = await row.textContent();
+      throw new Error(`store failed instead of becoming ${wanted}: ${reason}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`store did not become ${wanted} within ${timeoutMs / 1000} s (last status ${last})`);
+}
+
+// ---------------------------------------------------------------------------------------
+
+const scenarios = [
+  {
+    name: 'sign up, create a store, it appears as Pending, session survives a reload',
+    server: 'main',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await page.goto(server.url);
+      await page.getByRole('heading', { name: 'Sign in to Storefleet' }).waitFor({ timeout: T });
+      await shot(page, 'signup', 'signin-page');
+      await page.getByRole('link', { name: 'Create an account' }).click();
+      await page.getByRole('heading', { name: 'Create your account' }).waitFor({ timeout: T });
+      const email = newEmail('owner');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await shot(page, 'signup', 'form-filled');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByRole('heading', { name: 'Launch your first store' }).waitFor({ timeout: T });
+      await page.getByText('0 of 1 store').waitFor({ timeout: T });
+      await shot(page, 'signup', 'empty-state');
+
+      const dialog = await openCreateDialog(page);
+      await dialog.getByLabel('Store name').fill('first-shop');
+      await shot(page, 'signup', 'create-dialog');
+      await dialog.getByRole('button', { name: 'Create store' }).click();
+      const row = page.getByRole('article', { name: 'first-shop' });
+      await row.waitFor({ timeout: T });
+      const status = await statusOf(row);
+      assert(status === 'Pending' || (CLUSTER && status === 'Provisioning'), `new store shows ${status}, expected Pending`);
+      assert((await row.textContent()).includes('Status: Pending') || CLUSTER, 'badge has no accessible status text');
+      await shot(page, 'signup', 'store-pending');
+
+      await page.reload();
+      await page.getByRole('article', { name: 'first-shop' }).waitFor({ timeout: T });
+      assert((await page.getByText(email).count()) > 0, 'not signed in after reload');
+      await page.getByText('1 of 1 store').waitFor({ timeout: T });
+      await shot(page, 'signup', 'after-reload');
+
+      await page.getByRole('link', { name: 'first-shop' }).click();
+      await page.getByRole('heading', { name: 'first-shop', level: 1 }).waitFor({ timeout: T });
+      await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: T });
+      await shot(page, 'signup', 'store-details');
+
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(server.url);
+      await page.getByRole('article', { name: 'first-shop' }).waitFor({ timeout: T });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `page scrolls sideways by ${overflow}px at phone width`);
+      await shot(page, 'signup', 'phone-width');
+    },
+  },
+  {
+    name: 'invalid store name is explained as it is typed',
+    server: 'main',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('namer'));
+      const dialog = await openCreateDialog(page);
+      const name = dialog.getByLabel('Store name');
+      await name.pressSequentially('My_Shop');
+      await dialog.getByText(/Only lowercase letters, digits and hyphens are allowed/).waitFor({ timeout: T });
+      assert((await name.getAttribute('aria-invalid')) === 'true', 'name field not marked invalid');
+      await shot(page, 'invalid-name', 'uppercase-underscore');
+      await name.fill('');
+      await name.pressSequentially('9lives');
+      await dialog.getByText('The name must start with a letter.').waitFor({ timeout: T });
+      await name.fill('');
+      await name.pressSequentially('ab');
+      await dialog.getByText(/at least 3 characters/).waitFor({ timeout: T });
+      await dialog.getByRole('button', { name: 'Create store' }).click();
+      assert(await name.evaluate((el) => el === document.activeElement), 'focus did not return to the name');
+      await shot(page, 'invalid-name', 'too-short');
+      assert((await page.getByRole('article').count()) === 0, 'an invalid store was created');
+    },
+  },
+  {
+    name: 'quota reached is explained',
+    server: 'main',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('quota'));
+      await createStore(page, 'only-shop');
+      await page.getByText('1 of 1 store').waitFor({ timeout: T });
+      const dialog = await openCreateDialog(page);
+      await dialog.getByText('You are at your store quota').waitFor({ timeout: T });
+      await dialog.getByLabel('Store name').fill('second-shop');
+      await dialog.getByRole('button', { name: 'Create store' }).click();
+      await dialog.getByText('Store quota reached').waitFor({ timeout: T });
+      await dialog.getByText(/Delete a store you no longer need/).waitFor({ timeout: T });
+      await shot(page, 'quota', 'quota-reached');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+      assert((await page.getByRole('article', { name: 'second-shop' }).count()) === 0, 'store over quota appeared');
+    },
+  },
+  {
+    name: "a second user cannot see the first user's store",
+    server: 'main',
+    async run({ server, browser }) {
+      const alice = await browser();
+      await signUp(alice.page, server.url, newEmail('alice'));
+      await createStore(alice.page, 'alice-shop');
+      await alice.page.getByRole('link', { name: 'alice-shop' }).click();
+      await alice.page.getByRole('heading', { name: 'alice-shop', level: 1 }).waitFor({ timeout: T });
+      const storePath = new URL(alice.page.url()).pathname;
+      const storeId = storePath.split('/').pop();
+
+      const bob = await browser();
+      await signUp(bob.page, server.url, newEmail('bob'));
+      await bob.page.getByRole('heading', { name: 'Launch your first store' }).waitFor({ timeout: T });
+      assert((await bob.page.getByText('alice-shop').count()) === 0, "bob sees alice's store in his list");
+      await shot(bob.page, 'isolation', 'bob-list');
+      const status = await bob.page.evaluate(async (id) => (await fetch(`/api/v1/stores/${id}`, { credentials: 'same-origin' })).status, storeId);
+      assert(status === 403 || status === 404, `GET /stores/{alice's id} as bob answered ${status}`);
+      await bob.page.goto(`${server.url}${storePath}`);
+      await bob.page.getByText(/Not your store|Store not found/).waitFor({ timeout: T });
+      assert((await bob.page.getByText('alice-shop').count()) === 0, "bob's page shows alice's store name");
+      await shot(bob.page, 'isolation', 'bob-on-alice-url');
+    },
+  },
+  {
+    name: "an admin changes a user's quota and the user sees it",
+    server: 'main',
+    async run({ server, browser }) {
+      const carol = await browser();
+      const carolEmail = newEmail('carol');
+      await signUp(carol.page, server.url, carolEmail);
+      await carol.page.getByText('0 of 1 store').waitFor({ timeout: T });
+
+      const admin = await browser();
+      await signIn(admin.page, server.url, ADMIN.email, ADMIN.password);
+      await admin.page.getByRole('link', { name: 'Users' }).click();
+      const row = admin.page.locator('tr', { hasText: carolEmail });
+      await row.waitFor({ timeout: T });
+      await shot(admin.page, 'admin', 'users');
+      await row.getByRole('button', { name: `Edit ${carolEmail}` }).click();
+      const dialog = admin.page.getByRole('dialog', { name: `Edit ${carolEmail}` });
+      await dialog.getByLabel('Store quota').fill('3');
+      await shot(admin.page, 'admin', 'edit-quota');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: T });
+      await row.getByText('0 of 3').waitFor({ timeout: T });
+      await shot(admin.page, 'admin', 'quota-saved');
+
+      await admin.page.getByRole('link', { name: 'Audit log' }).click();
+      await admin.page.getByRole('table').waitFor({ timeout: T });
+      await admin.page.getByLabel('Action').selectOption('admin.user_update');
+      await admin.page.locator('tr[data-action="admin.user_update"]').first().waitFor({ timeout: T });
+      await shot(admin.page, 'admin', 'audit-filtered');
+      await admin.page.getByRole('link', { name: 'All stores' }).click();
+      await admin.page.getByRole('heading', { name: 'All stores' }).waitFor({ timeout: T });
+      await shot(admin.page, 'admin', 'all-stores');
+
+      await carol.page.reload();
+      await carol.page.getByText('0 of 3 stores').waitFor({ timeout: T });
+      await shot(carol.page, 'admin', 'user-sees-new-quota');
+    },
+  },
+  {
+    name: 'server unreachable shows a retrying banner and recovers',
+    server: 'restartable',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('dora'));
+      await stopProcess(server);
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await page.getByText('Server unreachable — retrying.').waitFor({ timeout: T });
+      await page.getByRole('heading', { name: 'Your stores' }).waitFor({ timeout: T });
+      await shot(page, 'unreachable', 'banner');
+      await restartServer(server);
+      await page.getByText('Server unreachable — retrying.').waitFor({ state: 'detached', timeout: 30_000 });
+      await shot(page, 'unreachable', 'recovered');
+    },
+    // The browser logs refused connections while the server is down; that is the point.
+    allowNetworkErrors: true,
+  },
+  {
+    name: 'store reaches Ready without reload, credentials revealed, deleted until gone',
+    server: 'cluster',
+    skip: CLUSTER ? null : 'needs the provisioning engine and a local cluster: set STOREFLEET_E2E_CLUSTER=1 (and KUBECONFIG)',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('erin'));
+      const row = await createStore(page, 'ready-shop');
+      await waitForStatus(row, 'Ready', 15 * 60_000, async (s) => {
+        if (s) await shot(page, 'cluster', `status-${s}`);
+      });
+      await row.getByRole('link', { name: /Open storefront/ }).waitFor({ timeout: T });
+      await row.getByRole('link', { name: 'ready-shop' }).click();
+      await page.getByRole('heading', { name: 'ready-shop', level: 1 }).waitFor({ timeout: T });
+      await page.getByRole('button', { name: 'Reveal credentials' }).click();
+      const username = (await page.locator('[data-credential="username"]').textContent({ timeout: T }))?.trim();
+      const password = (await page.locator('[data-credential="password"]').textContent({ timeout: T }))?.trim();
+      assert(username && password && password.length >= 8, 'credentials look empty');
+      await page.getByText('Change this password').waitFor({ timeout: T });
+      await shot(page, 'cluster', 'credentials');
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      const dialog = page.getByRole('alertdialog', { name: 'Delete ready-shop?' });
+      await dialog.getByLabel('Type ready-shop to confirm').fill('ready-shop');
+      await shot(page, 'cluster', 'delete-confirm');
+      await dialog.getByRole('button', { name: 'Delete store' }).click();
+      const listed = page.getByRole('article', { name: 'ready-shop' });
+      await listed.waitFor({ timeout: T });
+      await shot(page, 'cluster', 'deleting');
+      await listed.waitFor({ state: 'detached', timeout: 10 * 60_000 });
+      await shot(page, 'cluster', 'gone');
+    },
+  },
+];
+
+// ---------------------------------------------------------------------------------------
+
+const servers = {};
+async function serverFor(kind) {
+  if (servers[kind]) return servers[kind];
+  const common = { bin: BIN, logDir: OUT, name: kind };
+  if (kind === 'main') {
+    servers[kind] = await startServer({
+      ...common,
+      users: [ADMIN],
+      env: { STOREFLEET_DEFAULT_STORE_QUOTA: '1', STOREFLEET_CREATE_RATE_PER_MINUTE: '100', STOREFLEET_USER_CREATE_RATE_PER_MINUTE: '100' },
+    });
+  } else if (kind === 'restartable') {
+    servers[kind] = await startServer(common);
+  } else if (kind === 'cluster') {
+    servers[kind] = await startServer({ ...common, cluster: true });
+  }
+  return servers[kind];
+}
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+for (const sc of scenarios) {
+  if (ONLY && !ONLY.test(sc.name)) continue;
+  if (sc.skip) {
+    skipped += 1;
+    console.log(`SKIP  ${sc.name} — ${sc.skip}`);
+    continue;
+  }
+  const opened = [];
+  const started = Date.now();
+  try {
+    const server = await serverFor(sc.server);
+    await sc.run({
+      server,
+      browser: async (opts) => {
+        const b = await openBrowser(opts);
+        opened.push(b);
+        return b;
+      },
+    });
+    const consoleErrors = sc.allowNetworkErrors
+      ? opened.flatMap((b) => b.consoleErrors).filter((m) => !/ERR_CONNECTION_REFUSED|Failed to load resource|EventSource/i.test(m))
+      : opened.flatMap((b) => b.consoleErrors);
+    if (consoleErrors.length) throw new Error(`console errors:\n    ${consoleErrors.join('\n    ')}`);
+    passed += 1;
+    console.log(`PASS  ${sc.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  } catch (err) {
+    failed += 1;
+    console.log(`FAIL  ${sc.name}\n      ${String(err?.stack || err).split('\n').slice(0, 6).join('\n      ')}`);
+    for (const b of opened) {
+      await b.page.screenshot({ path: join(OUT, `FAILED-${sc.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${opened.indexOf(b)}.png`), fullPage: true }).catch(() => {});
+    }
+  } finally {
+    for (const b of opened) await b.close();
+  }
+}
+for (const s of Object.values(servers)) await stopServer(s);
+console.log(`e2e: screenshots in ${OUT}`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
