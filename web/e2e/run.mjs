@@ -284,7 +284,7 @@ const scenarios = [
         if (s) await shot(page, 'cluster', `status-${s}`);
       });
       await row.getByRole('link', { name: /Open storefront/ }).waitFor({ timeout: T });
-      await row.getByRole('link', { name: 'ready-shop' }).click();
+      await row.getByRole('link', { name: 'ready-shop', exact: true }).click();
       await page.getByRole('heading', { name: 'ready-shop', level: 1 }).waitFor({ timeout: T });
       await page.getByRole('button', { name: 'Reveal credentials' }).click();
       const username = (await page.locator('[data-credential="username"]').textContent({ timeout: T }))?.trim();

@@ -110,7 +110,7 @@ describe('CreateStoreForm', () => {
     await user.click(screen.getByRole('button', { name: 'Create store' }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Store quota reached');
-    expect(alert).toHaveTextContent('(2 of 2)');
+    expect(alert).toHaveTextContent('You have 2 of 2 stores: your quota is used up.');
     expect(alert).toHaveTextContent(/Delete a store/);
     expect(onQuotaExceeded).toHaveBeenCalled();
   });

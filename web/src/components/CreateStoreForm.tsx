@@ -112,8 +112,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
         case 'quota_exceeded': {
           onQuotaExceeded?.();
           const quota = me.store_quota;
-          const usage =
-            quota != null ? ` All ${quota} of your ${quota === 1 ? 'store' : 'stores'} are in use (${quota} of ${quota}).` : '';
+          const usage = quota != null ? ` You have ${quota} of ${quota} ${quota === 1 ? 'store' : 'stores'}: your quota is used up.` : '';
           setFormError({
             tone: 'warning',
             title: 'Store quota reached',

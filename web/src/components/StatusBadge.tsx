@@ -66,6 +66,7 @@ export function StatusBadge({ status, className }: { status: StoreStatus; classN
 /** Current step of a store in progress: "Step 5 of 8 · workloads". */
 export function stepLabel(store: Pick<Store, 'step' | 'steps_done' | 'steps_total' | 'status'>): string | null {
   const total = store.steps_total ?? 0;
+  if (store.status === 'Pending' && !store.step && !store.steps_done) return null;
   if (total <= 0 || store.steps_done == null) return store.step ? `Step: ${store.step}` : null;
   const current = Math.min(total, store.steps_done + (store.status === 'Ready' ? 0 : 1));
   return `Step ${current} of ${total}${store.step ? ` · ${store.step}` : ''}`;

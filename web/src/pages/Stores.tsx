@@ -1,7 +1,7 @@
 // The signed-in user's stores: usage, the list, and the way to create another.
 import { useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
-import { errorMessage } from '../api/client';
+import { ApiError, errorMessage } from '../api/client';
 import type { Store } from '../api/types';
 import { CreateStoreForm } from '../components/CreateStoreForm';
 import { Dialog } from '../components/Dialog';
@@ -17,7 +17,9 @@ import { useStores } from '../state/stores';
 export function StoresPage() {
   const { info, refreshMe } = useSession();
   const me = useMe();
-  const { stores, loaded, error, stream, refresh, upsert } = useStores();
+  const { stores, loaded, synced, error, stream, refresh, upsert } = useStores();
+  // An outage is told by the banner; here only errors the person can do something about.
+  const listError = error instanceof ApiError && error.isNetwork ? null : error;
   const announce = useAnnounce();
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Store | null>(null);
@@ -77,15 +79,15 @@ export function StoresPage() {
 
       {!loaded ? (
         <ListSkeleton />
-      ) : error && stores.length === 0 ? (
+      ) : !synced && error ? (
         <ErrorBlock message={errorMessage(error)} onRetry={() => void refresh()} />
       ) : stores.length === 0 ? (
         <EmptyState onCreate={() => setCreating(true)} />
       ) : (
         <>
-          {error != null && (
+          {listError != null && (
             <Alert tone="warning" className="mb-4">
-              Could not refresh the list: {errorMessage(error)} Showing what we had.
+              Could not refresh the list: {errorMessage(listError)} Showing what we had.
             </Alert>
           )}
           <StoreList stores={stores} engines={info?.engines} highlightId={created?.id} label="Your stores" />

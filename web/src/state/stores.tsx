@@ -53,6 +53,8 @@ export interface StoresValue {
   byId: ReadonlyMap<string, Store>;
   gone: ReadonlySet<string>;
   loaded: boolean;
+  /** At least one list fetch succeeded: the list (even empty) can be trusted as a base. */
+  synced: boolean;
   error: unknown;
   stream: StreamStatus;
   refresh: () => Promise<void>;
@@ -75,6 +77,7 @@ export function StoresProvider({
 }) {
   const [cache, dispatch] = useReducer(reducer, emptyCache);
   const [loaded, setLoaded] = useState(false);
+  const [synced, setSynced] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [stream, setStream] = useState<StreamStatus>('connecting');
   const { refreshMe } = useSession();
@@ -91,6 +94,7 @@ export function StoresProvider({
       const res = await api.get<ListResponse<Store>>('/stores');
       dispatch({ type: 'replace', items: res.items });
       setError(null);
+      setSynced(true);
     } catch (err) {
       setError(err);
     } finally {
@@ -181,11 +185,14 @@ export function StoresProvider({
   useEffect(() => onReconnect(() => void refresh()), [refresh]);
   useEffect(() => {
     const onVisible = () => {
-      if (document.visibilityState === 'visible') void refresh();
+      if (document.visibilityState !== 'visible') return;
+      void refresh();
+      // Quota or role may have been changed by an administrator meanwhile.
+      refreshMe().catch(() => {});
     };
     document.addEventListener('visibilitychange', onVisible);
     return () => document.removeEventListener('visibilitychange', onVisible);
-  }, [refresh]);
+  }, [refresh, refreshMe]);
 
   const subscribe = useCallback((l: Listener) => {
     listeners.current.add(l);
@@ -195,8 +202,8 @@ export function StoresProvider({
   }, []);
 
   const value = useMemo<StoresValue>(
-    () => ({ stores, byId: cache.byId, gone: cache.gone, loaded, error, stream, refresh, upsert, remove, subscribe }),
-    [stores, cache, loaded, error, stream, refresh, upsert, remove, subscribe],
+    () => ({ stores, byId: cache.byId, gone: cache.gone, loaded, synced, error, stream, refresh, upsert, remove, subscribe }),
+    [stores, cache, loaded, synced, error, stream, refresh, upsert, remove, subscribe],
   );
   return <StoresContext.Provider value={value}>{children}</StoresContext.Provider>;
 }
