@@ -415,3 +415,20 @@ def test_values_documented_in_readme():
 
     missing = [leaf for leaf in leaves(values) if f"`{leaf}`" not in readme]
     assert not missing, f"README lacks values: {missing}"
+
+
+def test_list_keys_are_unique_for_server_side_apply(rendering):
+    """Helm 4 applies server-side, which rejects duplicate keys in these lists."""
+    for doc in workloads(rendering):
+        spec = pod_spec(doc)
+        volumes = [v["name"] for v in spec.get("volumes", [])]
+        volumes += [t["metadata"]["name"] for t in doc["spec"].get("volumeClaimTemplates", [])]
+        assert len(volumes) == len(set(volumes)), ident(doc)
+        names = [c["name"] for c in all_containers(spec)]
+        assert len(names) == len(set(names)), ident(doc)
+        for c in all_containers(spec):
+            env = [e["name"] for e in c.get("env", [])]
+            assert len(env) == len(set(env)), f"{ident(doc)} {c['name']}: duplicate env"
+            mounts = [m["mountPath"] for m in c.get("volumeMounts", [])]
+            assert len(mounts) == len(set(mounts)), f"{ident(doc)} {c['name']}: duplicate mountPath"
+            assert {m["name"] for m in c.get("volumeMounts", [])} <= set(volumes), ident(doc)
