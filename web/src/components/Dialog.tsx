@@ -46,7 +46,8 @@ export function Dialog({ open, onClose, title, description, children, initialFoc
     root?.setAttribute('aria-hidden', 'true');
 
     const panel = panelRef.current;
-    const target = initialFocus?.current ?? (panel ? focusableWithin(panel)[0] : null) ?? panel;
+    const content = panel?.querySelector<HTMLElement>('[data-dialog-content]');
+    const target = initialFocus?.current ?? (content ? focusableWithin(content)[0] : null) ?? (panel ? focusableWithin(panel)[0] : null) ?? panel;
     target?.focus();
 
     function onKeyDown(e: KeyboardEvent) {
@@ -115,6 +116,10 @@ export function Dialog({ open, onClose, title, description, children, initialFoc
             {description}
           </div>
         )}
+        <div className="mt-4" data-dialog-content>
+          {children}
+        </div>
+        {/* Last in the tab order: the dialog's own fields come first. */}
         <button
           type="button"
           onClick={onClose}
@@ -126,7 +131,6 @@ export function Dialog({ open, onClose, title, description, children, initialFoc
             <path d="M5.3 5.3a1 1 0 0 1 1.4 0L10 8.6l3.3-3.3a1 1 0 1 1 1.4 1.4L11.4 10l3.3 3.3a1 1 0 0 1-1.4 1.4L10 11.4l-3.3 3.3a1 1 0 0 1-1.4-1.4L8.6 10 5.3 6.7a1 1 0 0 1 0-1.4Z" />
           </svg>
         </button>
-        <div className="mt-4">{children}</div>
       </div>
     </div>,
     document.body,

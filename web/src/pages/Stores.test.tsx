@@ -88,6 +88,7 @@ describe('stores list', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Create your first store' }));
     const dialog = screen.getByRole('dialog', { name: 'New store' });
+    expect(within(dialog).getByLabelText('Store name')).toHaveFocus();
     await user.type(within(dialog).getByLabelText('Store name'), 'fresh-shop');
     await user.click(within(dialog).getByRole('button', { name: 'Create store' }));
     const row = await screen.findByRole('article', { name: 'fresh-shop' });
