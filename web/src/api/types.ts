@@ -66,6 +66,8 @@ export interface StoreEvent {
   level: EventLevel;
   step?: string | null;
   message: string;
+  /** How long the step took, when the event closes a step. */
+  duration_ms?: number | null;
 }
 
 export interface Credentials {
@@ -96,6 +98,8 @@ export interface AdminUser {
 }
 
 export interface AuditEvent {
+  /** Paging cursor: pass as `before` to get older events. */
+  id: number;
   at: string;
   actor_id?: string | null;
   actor_email?: string | null;

@@ -54,6 +54,27 @@ describe('store details', () => {
     expect(screen.getByText('Some components are not ready')).toBeInTheDocument();
   });
 
+  it('uses the step durations the server reports', async () => {
+    const s = makeStore({ name: 'timed', status: 'Ready' });
+    serve(s, {
+      [`GET /stores/${s.id}/events`]: {
+        body: {
+          items: [
+            { at: '2025-01-01T12:00:00Z', level: 'info', step: 'namespace', message: 'Namespace created', duration_ms: 1500 },
+            { at: '2025-01-01T12:00:09Z', level: 'error', step: 'release', message: 'helm: timed out', duration_ms: 125_000 },
+            { at: '2025-01-01T12:03:00Z', level: 'info', step: null, message: 'Retry requested' },
+          ],
+        },
+      },
+    });
+    renderApp(`/stores/${s.id}`);
+    const items = within(await screen.findByRole('list', { name: /Provisioning events/ })).getAllByRole('listitem');
+    expect(items[0]).toHaveTextContent('took 1 s');
+    expect(items[1]).toHaveTextContent('Error');
+    expect(items[1]).toHaveTextContent('took 2 min 5 s');
+    expect(items[2]).not.toHaveTextContent('took');
+  });
+
   it('reveals credentials on request, with copy buttons and a reminder to change the password', async () => {
     const s = makeStore({ name: 'acme', status: 'Ready' });
     const { requests } = serve(s, {

@@ -64,10 +64,11 @@ export default function StoreDetailsPage() {
   useEffect(
     () =>
       subscribe((ev) => {
+        if (ev.type === 'resync') void fetchStore();
         if (ev.type === 'store' && ev.store.id === id) setStore(ev.store);
         if (ev.type === 'store_gone' && ev.id === id) setLoad({ kind: 'gone' });
       }),
-    [subscribe, id],
+    [subscribe, id, fetchStore],
   );
   // An admin looking at someone else's store, or a stream that is down: poll.
   const needsPoll = !!store && isInProgress(store) && (stream !== 'open' || !cached) && load.kind === 'ok';
@@ -296,6 +297,7 @@ function Timeline({ store }: { store: Store }) {
   }, [load, version]);
   const live = isInProgress(store);
   const now = useNow(1000);
+  const serverDurations = !!events?.some((e) => e.duration_ms != null);
 
   return (
     <Section title="Timeline">
@@ -307,8 +309,15 @@ function Timeline({ store }: { store: Store }) {
           {events.map((ev, i) => {
             const style = LEVEL_STYLE[ev.level] ?? LEVEL_STYLE.info!;
             const start = Date.parse(ev.at);
-            const nextAt = events[i + 1] ? Date.parse(events[i + 1]!.at) : live ? now : null;
-            const dur = nextAt != null && !Number.isNaN(start) ? nextAt - start : null;
+            const isLast = i === events.length - 1;
+            // The server says how long each step took on the event that closes it; without
+            // that, the gap to the next event is the best estimate.
+            let dur: number | null = null;
+            if (serverDurations) dur = ev.duration_ms ?? (isLast && live && !Number.isNaN(start) ? now - start : null);
+            else {
+              const nextAt = events[i + 1] ? Date.parse(events[i + 1]!.at) : live ? now : null;
+              dur = nextAt != null && !Number.isNaN(start) ? nextAt - start : null;
+            }
             return (
               <li key={`${ev.at}-${i}`} className="relative">
                 <span aria-hidden="true" className={cx('absolute top-1.5 -left-[1.6rem] h-2.5 w-2.5 rounded-full ring-4 ring-white', style.dot)} />
@@ -319,7 +328,7 @@ function Timeline({ store }: { store: Store }) {
                   {ev.level === 'info' && <span className="sr-only">{style.label}</span>}
                   {dur != null && dur >= 0 && (
                     <span className="ml-auto tabular-nums">
-                      {i === events.length - 1 && live ? `running for ${formatDuration(dur)}` : `took ${formatDuration(dur)}`}
+                      {isLast && live && ev.duration_ms == null ? `running for ${formatDuration(dur)}` : `took ${formatDuration(dur)}`}
                     </span>
                   )}
                 </div>

@@ -119,6 +119,19 @@ describe('live updates', () => {
     await waitFor(() => expect(screen.queryByRole('article', { name: 'live-shop' })).toBeNull());
   });
 
+  it('fetches the list again when the server says the stream missed changes (`resync`)', async () => {
+    const s = makeStore({ name: 'one', status: 'Ready' });
+    const { state, requests } = serve([s]);
+    renderApp('/');
+    await screen.findByRole('article', { name: 'one' });
+    act(() => FakeEventSource.latest().open());
+    state.stores = [s, makeStore({ name: 'two', status: 'Pending', created_at: new Date().toISOString() })];
+    const before = requests.filter((r) => r.path === '/stores').length;
+    act(() => FakeEventSource.latest().emit('resync', { missed: 3 }));
+    expect(await screen.findByRole('article', { name: 'two' })).toBeInTheDocument();
+    expect(requests.filter((r) => r.path === '/stores').length).toBe(before + 1);
+  });
+
   it('ignores malformed events', async () => {
     const s = makeStore({ name: 'steady', status: 'Ready' });
     serve([s]);

@@ -152,7 +152,9 @@ export function StoresProvider({
         refreshMe().catch(() => {});
       },
       onEvent: (ev) => {
-        if (ev.type === 'store') {
+        if (ev.type === 'resync') {
+          void refresh();
+        } else if (ev.type === 'store') {
           const before = cacheRef.current.byId.get(ev.store.id);
           if (before && before.status !== ev.store.status) announce(`Store ${ev.store.name} is now ${ev.store.status}.`);
           if (!before) refreshMeSoon();

@@ -3,7 +3,11 @@
 import type { Store } from '../api/types';
 import type { StreamStatus } from './storeCache';
 
-export type StreamEvent = { type: 'store'; store: Store } | { type: 'store_gone'; id: string };
+export type StreamEvent =
+  | { type: 'store'; store: Store }
+  | { type: 'store_gone'; id: string }
+  /** The server dropped changes for this client (it lagged): fetch the list again. */
+  | { type: 'resync' };
 
 export interface EventSourceLike {
   readonly readyState: number;
@@ -19,6 +23,7 @@ export const STREAM_URL = '/api/v1/events/stream';
 const CLOSED = 2;
 
 export function parseStoreEvent(type: string, data: string): StreamEvent | null {
+  if (type === 'resync') return { type: 'resync' };
   try {
     const value: unknown = JSON.parse(data);
     if (!value || typeof value !== 'object') return null;
@@ -93,6 +98,7 @@ export class StoreStream {
     };
     es.addEventListener('store', handle('store'));
     es.addEventListener('store_gone', handle('store_gone'));
+    es.addEventListener('resync', handle('resync'));
   }
 
   stop(): void {

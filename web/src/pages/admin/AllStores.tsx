@@ -7,15 +7,14 @@ import { LiveIndicator } from '../../components/LiveIndicator';
 import { StoreList } from '../../components/StoreList';
 import { Alert, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField } from '../../components/ui';
 import { useSession } from '../../state/session';
-import { anyInProgress, emptyCache, removeStore, replaceStores, sortedStores, upsertStore, type StoreCache } from '../../state/storeCache';
-import { useStores } from '../../state/stores';
+import { anyInProgress, emptyCache, removeStore, replaceStores, sortedStores, upsertStore, type StoreCache, type StreamStatus } from '../../state/storeCache';
+import { STREAM_URL, StoreStream } from '../../state/stream';
 
 const SLOW_POLL_MS = 30_000;
 const FAST_POLL_MS = 3_000;
 
 export default function AdminStoresPage() {
   const { info } = useSession();
-  const { subscribe, stream } = useStores();
   const [cache, setCache] = useState<StoreCache>(emptyCache);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,22 +43,36 @@ export default function AdminStoresPage() {
       .catch(() => {});
   }, [load]);
 
-  useEffect(
-    () =>
-      subscribe((ev) => {
-        setCache((c) => (ev.type === 'store' ? upsertStore(c, ev.store) : removeStore(c, ev.id)));
-      }),
-    [subscribe],
-  );
+  // Every user's changes: the admin-only `?all=true` stream.
+  const [stream, setStream] = useState<StreamStatus>('connecting');
+  useEffect(() => {
+    let opened = false;
+    const s = new StoreStream({
+      url: `${STREAM_URL}?all=true`,
+      onStatus: (st) => {
+        setStream(st);
+        if (st === 'open') {
+          if (opened) void load();
+          opened = true;
+        }
+      },
+      onEvent: (ev) => {
+        if (ev.type === 'resync') void load();
+        else setCache((c) => (ev.type === 'store' ? upsertStore(c, ev.store) : removeStore(c, ev.id)));
+      },
+    });
+    s.start();
+    return () => s.stop();
+  }, [load]);
 
   const all = useMemo(() => sortedStores(cache), [cache]);
-  // The stream carries the admin's own stores for sure; other people's may only show up
-  // by polling, quickly while anything is moving.
+  // Without the stream, poll: quickly while anything is moving.
   const busy = anyInProgress(all);
   useEffect(() => {
+    if (stream === 'open') return;
     const t = setInterval(() => void load(), busy ? FAST_POLL_MS : SLOW_POLL_MS);
     return () => clearInterval(t);
-  }, [busy, load]);
+  }, [busy, load, stream]);
 
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -88,7 +101,7 @@ export default function AdminStoresPage() {
                 {all.length} {all.length === 1 ? 'store' : 'stores'}
                 {STORE_STATUSES.filter((st) => counts.get(st)).map((st) => ` · ${counts.get(st)} ${st}`)}
               </span>
-              <LiveIndicator stream={stream} polling={busy} />
+              <LiveIndicator stream={stream} polling={stream !== 'open' && busy} />
             </span>
           )
         }

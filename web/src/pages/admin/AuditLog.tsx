@@ -2,8 +2,8 @@
 // older pages fetched on request (?limit=&before=).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorMessage } from '../../api/client';
-import type { AuditEvent, ListResponse } from '../../api/types';
-import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField, cx } from '../../components/ui';
+import type { AdminUser, AuditEvent, ListResponse } from '../../api/types';
+import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, cx } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 
 export const PAGE_SIZE = 50;
@@ -20,11 +20,13 @@ const KNOWN_ACTIONS = [
   'admin.user_update',
 ];
 
-export function filterAudit(events: AuditEvent[], action: string, actor: string): AuditEvent[] {
-  const a = actor.trim().toLowerCase();
-  return events.filter(
-    (e) => (!action || e.action === action) && (!a || (e.actor_email ?? '').toLowerCase().includes(a) || (e.actor_id ?? '').toLowerCase() === a),
-  );
+/** The query for one page of the log: filters are applied by the server. */
+export function auditQuery(opts: { action: string; actorId: string; before?: number }): string {
+  const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  if (opts.action) q.set('action', opts.action);
+  if (opts.actorId) q.set('actor_id', opts.actorId);
+  if (opts.before != null) q.set('before', String(opts.before));
+  return q.toString();
 }
 
 function detailsText(details: unknown): string {
@@ -49,14 +51,13 @@ export default function AuditLogPage() {
   const [more, setMore] = useState(true);
   const [loadingMore, setLoadingMore] = useState(false);
   const [action, setAction] = useState('');
-  const [actor, setActor] = useState('');
+  const [actorId, setActorId] = useState('');
+  const [users, setUsers] = useState<AdminUser[]>([]);
 
-  const fetchPage = useCallback(async (before?: string) => {
-    const q = new URLSearchParams({ limit: String(PAGE_SIZE) });
-    if (before) q.set('before', before);
-    const res = await api.get<ListResponse<AuditEvent>>(`/audit-events?${q}`);
-    return res.items;
-  }, []);
+  const fetchPage = useCallback(
+    async (before?: number) => (await api.get<ListResponse<AuditEvent>>(`/audit-events?${auditQuery({ action, actorId, before })}`)).items,
+    [action, actorId],
+  );
 
   const reload = useCallback(async () => {
     try {
@@ -71,6 +72,12 @@ export default function AuditLogPage() {
 
   useEffect(() => {
     document.title = 'Audit log · Storefleet';
+    api
+      .get<ListResponse<AdminUser>>('/admin/users')
+      .then((res) => setUsers(res.items))
+      .catch(() => {});
+  }, []);
+  useEffect(() => {
     void reload();
   }, [reload]);
 
@@ -79,7 +86,7 @@ export default function AuditLogPage() {
     if (!last) return;
     setLoadingMore(true);
     try {
-      const items = await fetchPage(last.at);
+      const items = await fetchPage(last.id);
       setEvents((cur) => [...(cur ?? []), ...items]);
       setMore(items.length >= PAGE_SIZE);
       setError(null);
@@ -91,8 +98,8 @@ export default function AuditLogPage() {
   }
 
   const actions = useMemo(() => [...new Set([...KNOWN_ACTIONS, ...(events ?? []).map((e) => e.action)])].sort(), [events]);
-  const shown = useMemo(() => filterAudit(events ?? [], action, actor), [events, action, actor]);
-  const filtered = action !== '' || actor.trim() !== '';
+  const shown = events ?? [];
+  const filtered = action !== '' || actorId !== '';
 
   return (
     <>
@@ -121,15 +128,22 @@ export default function AuditLogPage() {
               </SelectField>
             </div>
             <div className="w-full sm:w-72">
-              <TextField label="Actor" type="search" placeholder="Email contains…" value={actor} onChange={(e) => setActor(e.target.value)} />
+              <SelectField label="Actor" value={actorId} onChange={(e) => setActorId(e.target.value)}>
+                <option value="">Anyone</option>
+                {users.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.email}
+                  </option>
+                ))}
+              </SelectField>
             </div>
             <p className="text-sm text-slate-600" role="status">
-              {filtered ? `${shown.length} of ${events.length} loaded events match` : `${events.length} events loaded`}
+              {`${events.length} ${filtered ? 'matching ' : ''}${events.length === 1 ? 'event' : 'events'} loaded`}
             </p>
           </div>
           {error && <Alert tone="warning" className="m-4">{error}</Alert>}
           {shown.length === 0 ? (
-            <p className="p-6 text-sm text-slate-600">{events.length === 0 ? 'Nothing has been recorded yet.' : 'No loaded event matches these filters. Load older events or change the filters.'}</p>
+            <p className="p-6 text-sm text-slate-600">{filtered ? 'No event matches these filters.' : 'Nothing has been recorded yet.'}</p>
           ) : (
             <div className="overflow-x-auto">
               <table className="min-w-full text-sm">
@@ -146,7 +160,7 @@ export default function AuditLogPage() {
                 </thead>
                 <tbody className="divide-y divide-slate-100">
                   {shown.map((e, i) => (
-                    <tr key={`${e.at}-${i}`} data-action={e.action}>
+                    <tr key={e.id ?? `${e.at}-${i}`} data-action={e.action}>
                       <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
                         <time dateTime={e.at}>{formatDateTime(e.at, true)}</time>
                       </td>
