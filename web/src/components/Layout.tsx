@@ -1,6 +1,6 @@
 // The frame around every signed-in page: brand, navigation, account, content.
-import { useState } from 'react';
-import { NavLink, Outlet, useNavigate } from 'react-router';
+import { useEffect, useRef, useState } from 'react';
+import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
 import { useSession } from '../state/session';
 import { Button, cx } from './ui';
 
@@ -25,6 +25,17 @@ export function Layout() {
   const { me, signOut } = useSession();
   const navigate = useNavigate();
   const [signingOut, setSigningOut] = useState(false);
+  const location = useLocation();
+  const mainRef = useRef<HTMLElement>(null);
+  const firstPath = useRef(location.pathname);
+
+  // After moving to another page, start keyboard and screen-reader users at its content
+  // instead of leaving focus on a link that no longer exists.
+  useEffect(() => {
+    if (location.pathname === firstPath.current) return;
+    firstPath.current = '';
+    mainRef.current?.focus({ preventScroll: true });
+  }, [location.pathname]);
 
   async function onSignOut() {
     setSigningOut(true);
@@ -75,7 +86,7 @@ export function Layout() {
           </div>
         </div>
       </header>
-      <main id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 sm:py-8 focus:outline-none">
+      <main ref={mainRef} id="main" tabIndex={-1} className="mx-auto max-w-6xl px-4 py-6 sm:py-8 focus:outline-none">
         <Outlet />
       </main>
     </div>

@@ -34,6 +34,10 @@ export function StoresPage() {
     setCreating(false);
     setCreated(store);
     announce(`Store ${store.name} created. It is ${store.status}.`);
+    // The empty state's button that opened the dialog is gone now: keep focus somewhere useful.
+    requestAnimationFrame(() => {
+      if (!document.activeElement || document.activeElement === document.body) newButton.current?.focus();
+    });
   }
 
   const newStoreButton = (
