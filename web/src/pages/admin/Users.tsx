@@ -162,7 +162,7 @@ function EditUserDialog({ user, isSelf, onClose, onSaved }: { user: AdminUser; i
           value={quota}
           onChange={(e) => setQuota(e.target.value)}
           error={errors.quota}
-          hint={`How many live stores this user may have. They have ${user.stores_active} now.`}
+          hint={`How many live stores this user may have. They have ${user.stores_active} now; lowering the quota deletes nothing.`}
         />
         <SelectField label="Role" value={role} onChange={(e) => setRole(e.target.value as Role)} error={errors.role}>
           <option value="user">User — manages own stores</option>
