@@ -426,7 +426,11 @@ function HealthCard({ store }: { store: Store }) {
       setHealth(await api.get<StoreHealth>(`/stores/${encodeURIComponent(store.id)}/health`));
       setError(null);
     } catch (err) {
-      setError(errorMessage(err));
+      setError(
+        err instanceof ApiError && err.status === 404
+          ? 'No health report for this store yet. It appears once provisioning has created its components.'
+          : errorMessage(err),
+      );
     } finally {
       setBusy(false);
     }
@@ -444,7 +448,7 @@ function HealthCard({ store }: { store: Store }) {
         </Button>
       }
     >
-      {error && !health && <Alert tone="error">{error}</Alert>}
+      {error && !health && <p className="text-sm text-slate-600">{error}</p>}
       {!health && !error && <LoadingBlock label="Checking health" />}
       {health && (
         <div className="space-y-3">
