@@ -143,3 +143,26 @@ export async function openBrowser({ viewport = { width: 1280, height: 860 } } = 
 export function chromiumAvailable() {
   return existsSync(CHROMIUM);
 }
+
+let axeSource = null;
+
+/**
+ * Runs axe-core (WCAG 2 A/AA rules) on the current page and returns the serious and
+ * critical violations as readable lines. Evaluated over the DevTools protocol, so the
+ * page's Content-Security-Policy stays in force for the app itself.
+ */
+export async function accessibilityProblems(page) {
+  if (!axeSource) {
+    const { readFileSync } = await import('node:fs');
+    const { createRequire } = await import('node:module');
+    axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  }
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return res.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  return violations;
+}

@@ -3,7 +3,7 @@
 // Prints the screenshot folder, one line per scenario, and finally "N passed, N failed[, N skipped]".
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { chromiumAvailable, CHROMIUM, openBrowser, restartServer, startServer, stopProcess, stopServer } from './harness.mjs';
+import { accessibilityProblems, chromiumAvailable, CHROMIUM, openBrowser, restartServer, startServer, stopProcess, stopServer } from './harness.mjs';
 
 const BIN = process.env.STOREFLEET_BIN;
 const CLUSTER = process.env.STOREFLEET_E2E_CLUSTER === '1';
@@ -26,7 +26,12 @@ mkdirSync(OUT, { recursive: true });
 console.log(`e2e: screenshots and server logs in ${OUT}`);
 
 let shotNo = 0;
+const a11yFindings = [];
+
+/** Screenshot of a step; also an accessibility scan of what it shows. */
 async function shot(page, scenario, step, fullPage = true) {
+  const problems = await accessibilityProblems(page).catch((err) => [`axe failed: ${err.message}`]);
+  for (const p of problems) a11yFindings.push(`${scenario}/${step}: ${p}`);
   shotNo += 1;
   const file = join(OUT, `${String(shotNo).padStart(2, '0')}-${scenario}-${step}.png`.replace(/[^a-zA-Z0-9._-]+/g, '-'));
   await page.screenshot({ path: file, fullPage });
@@ -336,7 +341,10 @@ const scenarios = [
       await page.getByRole('article', { name: 'bulk-000' }).waitFor({ timeout: T });
       await shot(page, 'fleet', 'bottom', false);
       console.log(`      ${COUNT} stores: list shown ${firstPaint} ms after reload, ${rows} rows in the DOM, ${frames.length} scroll frames, p95 ${p95.toFixed(1)} ms, worst ${frames[frames.length - 1]?.toFixed(1)} ms`);
-      assert(p95 < 100, `scrolling is janky: 95th percentile frame ${p95.toFixed(1)} ms`);
+      // The machine is shared with compilers, so the bound is loose: it catches a list
+      // that renders every row per frame (hundreds of ms), not a busy neighbour.
+      assert(firstPaint < 5000, `the list took ${firstPaint} ms to show`);
+      assert(p95 < 200, `scrolling is janky: 95th percentile frame ${p95.toFixed(1)} ms`);
     },
   },
   {
@@ -433,6 +441,8 @@ for (const sc of scenarios) {
         return b;
       },
     });
+    const found = a11yFindings.splice(0);
+    if (found.length) throw new Error(`accessibility problems (axe-core, WCAG 2.1 AA):\n    ${[...new Set(found)].join('\n    ')}`);
     const consoleErrors = sc.allowNetworkErrors
       ? opened.flatMap((b) => b.consoleErrors).filter((m) => !/ERR_CONNECTION_REFUSED|Failed to load resource|EventSource/i.test(m))
       : opened.flatMap((b) => b.consoleErrors);
@@ -440,6 +450,7 @@ for (const sc of scenarios) {
     passed += 1;
     console.log(`PASS  ${sc.name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
   } catch (err) {
+    a11yFindings.splice(0);
     failed += 1;
     console.log(`FAIL  ${sc.name}\n      ${String(err?.stack || err).split('\n').slice(0, 6).join('\n      ')}`);
     for (const b of opened) {

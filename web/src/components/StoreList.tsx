@@ -111,7 +111,7 @@ const StoreRow = memo(function StoreRow({
         owner !== undefined
           ? 'md:grid-cols-[minmax(0,2fr)_minmax(0,1.3fr)_minmax(0,2.6fr)_minmax(0,1.3fr)_7rem]'
           : 'md:grid-cols-[minmax(0,2fr)_minmax(0,1fr)_minmax(0,2.6fr)_minmax(0,1.3fr)_7rem]',
-        highlight && 'bg-indigo-50/60',
+        highlight && 'bg-indigo-50/40',
       )}
     >
       <div className="min-w-0">
@@ -120,7 +120,7 @@ const StoreRow = memo(function StoreRow({
             {store.name}
           </Link>
         </h3>
-        {store.domain && <p className="truncate font-mono text-xs text-slate-500">{store.domain}</p>}
+        {store.domain && <p className="truncate font-mono text-xs text-slate-600">{store.domain}</p>}
       </div>
       <div className="min-w-0 justify-self-end text-sm text-slate-700 md:justify-self-auto">
         {owner && <p className="truncate text-slate-700" title={owner}>{owner}</p>}
@@ -145,7 +145,7 @@ const StoreRow = memo(function StoreRow({
             <span className="sr-only">(opens {store.name} in a new tab)</span>
           </a>
         ) : (
-          <span className="text-slate-400">{store.status === 'Failed' ? 'Not available' : store.status === 'Deleting' ? '—' : 'Not ready yet'}</span>
+          <span className="text-slate-500">{store.status === 'Failed' ? 'Not available' : store.status === 'Deleting' ? '—' : 'Not ready yet'}</span>
         )}
       </div>
       <Age iso={store.created_at} />
@@ -156,7 +156,7 @@ const StoreRow = memo(function StoreRow({
 function Age({ iso }: { iso: string }) {
   const now = useNow(15_000);
   return (
-    <p className="text-right text-xs text-slate-500">
+    <p className="text-right text-xs text-slate-600">
       <time dateTime={iso} title={formatDateTime(iso)}>
         {formatAge(iso, now)}
       </time>

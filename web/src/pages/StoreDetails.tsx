@@ -132,7 +132,7 @@ export default function StoreDetailsPage() {
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm">
-        <Link to="/" className="text-slate-600 hover:text-slate-900 hover:underline">
+        <Link to="/" className="text-slate-700 underline decoration-slate-300 underline-offset-2 hover:text-slate-900 hover:decoration-slate-500">
           Stores
         </Link>
         <span aria-hidden="true" className="mx-2 text-slate-400">
@@ -242,7 +242,7 @@ function Row({ label, children }: { label: string; children: ReactNode }) {
 }
 
 function UrlValue({ url }: { url: string | null | undefined }) {
-  if (!url) return <span className="text-slate-400">Available once the store is Ready</span>;
+  if (!url) return <span className="text-slate-500">Available once the store is Ready</span>;
   return (
     <a href={url} target="_blank" rel="noreferrer" className="font-mono text-indigo-700 hover:underline">
       {url}
@@ -443,8 +443,9 @@ function HealthCard({ store }: { store: Store }) {
     <Section
       title="Health"
       actions={
-        <Button size="sm" variant="ghost" onClick={() => void load()} disabled={busy} aria-label="Check health again">
-          {busy ? <Spinner className="h-4 w-4" label="" /> : 'Refresh'}
+        <Button size="sm" variant="ghost" onClick={() => void load()} disabled={busy}>
+          {busy && <Spinner className="h-4 w-4" label="" />}
+          Refresh<span className="sr-only"> health</span>
         </Button>
       }
     >

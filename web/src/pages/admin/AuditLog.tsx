@@ -145,7 +145,7 @@ export default function AuditLogPage() {
           {shown.length === 0 ? (
             <p className="p-6 text-sm text-slate-600">{filtered ? 'No event matches these filters.' : 'Nothing has been recorded yet.'}</p>
           ) : (
-            <div className="overflow-x-auto">
+            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Audit events table">
               <table className="min-w-full text-sm">
                 <caption className="sr-only">Audit events{filtered ? ', filtered' : ''}</caption>
                 <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
@@ -165,7 +165,7 @@ export default function AuditLogPage() {
                         <time dateTime={e.at}>{formatDateTime(e.at, true)}</time>
                       </td>
                       <td className="max-w-[14rem] truncate px-4 py-2.5" title={e.actor_email ?? e.actor_id ?? undefined}>
-                        {e.actor_email ?? (e.actor_id ? <span className="font-mono text-xs">{e.actor_id}</span> : <span className="text-slate-400">anonymous</span>)}
+                        {e.actor_email ?? (e.actor_id ? <span className="font-mono text-xs">{e.actor_id}</span> : <span className="text-slate-500">anonymous</span>)}
                       </td>
                       <td className="px-4 py-2.5 whitespace-nowrap">
                         <span className={cx('rounded px-1.5 py-0.5 font-mono text-xs ring-1', ACTION_TONE[e.action] ?? 'bg-slate-50 text-slate-700 ring-slate-200')}>{e.action}</span>

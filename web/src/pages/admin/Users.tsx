@@ -48,7 +48,7 @@ export default function AdminUsersPage() {
           {shown.length === 0 ? (
             <p className="p-6 text-sm text-slate-600">{users.length === 0 ? 'No users yet.' : 'No user matches this search.'}</p>
           ) : (
-            <div className="overflow-x-auto">
+            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Users table">
               <table className="min-w-full text-sm">
                 <caption className="sr-only">Users, their role and store usage</caption>
                 <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
