@@ -116,10 +116,16 @@ def test_server_side_dry_run(renderings, dry_run_namespace, tmp_path, name):
         if doc["kind"] not in WORKLOAD_KINDS - {"Pod"}:
             continue
         meta = pod_template_metadata(doc)
+        spec = json.loads(json.dumps(pod_spec(doc)))
+        # As the StatefulSet controller does: claim templates become PVC volumes.
+        for vct in doc["spec"].get("volumeClaimTemplates", []):
+            claim = f"{vct['metadata']['name']}-{doc['metadata']['name']}-0"
+            spec.setdefault("volumes", []).append(
+                {"name": vct["metadata"]["name"], "persistentVolumeClaim": {"claimName": claim}})
         pod = {"apiVersion": "v1", "kind": "Pod",
                "metadata": {"name": f"psa-{doc['kind'].lower()}-{secrets.token_hex(3)}",
                             "labels": meta.get("labels", {})},
-               "spec": pod_spec(doc)}
+               "spec": spec}
         proc = kubectl("apply", "--dry-run=server", "-n", dry_run_namespace, "-f", "-",
                        stdin=json.dumps(pod), check=False)
         assert proc.returncode == 0, f"{name} {doc['kind']} pod rejected:\n{proc.stderr}"
