@@ -119,6 +119,8 @@ export async function openBrowser({ viewport = { width: 1280, height: 860 } } = 
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    // No transitions: screenshots and contrast checks see settled colours.
+    reducedMotion: 'reduce',
   });
   const page = context.pages()[0] ?? (await context.newPage());
   const consoleErrors = [];
@@ -162,7 +164,7 @@ export async function accessibilityProblems(page) {
     const res = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return res.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} ${n.html.slice(0, 120)} ${(n.failureSummary || '').replace(/\s+/g, ' ').slice(0, 160)}`).join(' | ')}`);
   });
   return violations;
 }

@@ -178,6 +178,39 @@ const scenarios = [
     },
   },
   {
+    name: 'wrong password is explained; an ended session returns to the same page after signing in',
+    server: 'main',
+    async run({ server, browser }) {
+      const { page, context } = await browser();
+      const email = newEmail('frank');
+      await signUp(page, server.url, email);
+      await createStore(page, 'kept-shop');
+      await page.getByRole('link', { name: 'kept-shop' }).click();
+      await page.getByRole('heading', { name: 'kept-shop', level: 1 }).waitFor({ timeout: T });
+      const here = new URL(page.url()).pathname;
+
+      // The session ends behind the page's back (expiry, sign-out elsewhere).
+      await context.clearCookies();
+      await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+      await page.getByText('Your session has ended. Sign in again to continue where you left off.').waitFor({ timeout: T });
+      const next = new URL(page.url()).searchParams.get('next');
+      assert(next === here, `sign-in remembers ${next}, expected ${here}`);
+      await shot(page, 'session', 'ended');
+
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password', { exact: true }).fill('not the password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('The email or password is not right. Check both and try again.').waitFor({ timeout: T });
+      await shot(page, 'session', 'wrong-password');
+
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('heading', { name: 'kept-shop', level: 1 }).waitFor({ timeout: T });
+      assert(new URL(page.url()).pathname === here, `after signing in the page is ${page.url()}, expected ${here}`);
+      await shot(page, 'session', 'back-on-the-same-page');
+    },
+  },
+  {
     name: 'quota reached is explained',
     server: 'main',
     async run({ server, browser }) {
