@@ -154,6 +154,36 @@ const scenarios = [
     },
   },
   {
+    name: 'sign-up explains a taken email and a short password',
+    server: 'main',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await page.goto(`${server.url}/signup`);
+      await page.getByLabel('Email').fill(ADMIN.email.toUpperCase());
+      await page.getByLabel('Password', { exact: true }).fill('short');
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('Use at least 10 characters.').waitFor({ timeout: T });
+      await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Create account' }).click();
+      await page.getByText('An account with this email already exists.').waitFor({ timeout: T });
+      assert((await page.getByLabel('Email').getAttribute('aria-invalid')) === 'true', 'email field not marked invalid');
+      await shot(page, 'signup-errors', 'email-taken');
+    },
+  },
+  {
+    name: 'sign-up closed is explained',
+    server: 'closed',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await page.goto(`${server.url}/signin`);
+      await page.getByRole('heading', { name: 'Sign in to Storefleet' }).waitFor({ timeout: T });
+      assert((await page.getByRole('link', { name: 'Create an account' }).count()) === 0, 'sign-in offers sign-up while it is closed');
+      await page.goto(`${server.url}/signup`);
+      await page.getByRole('heading', { name: 'Sign-up is closed' }).waitFor({ timeout: T });
+      await shot(page, 'signup-closed', 'notice');
+    },
+  },
+  {
     name: 'invalid store name is explained as it is typed',
     server: 'main',
     async run({ server, browser }) {
@@ -444,6 +474,8 @@ async function serverFor(kind) {
       users: [ADMIN],
       env: { STOREFLEET_DEFAULT_STORE_QUOTA: '1', STOREFLEET_CREATE_RATE_PER_MINUTE: '1000', STOREFLEET_USER_CREATE_RATE_PER_MINUTE: '1000' },
     });
+  } else if (kind === 'closed') {
+    servers[kind] = await startServer({ ...common, env: { STOREFLEET_SIGNUP: 'closed' } });
   } else if (kind === 'restartable') {
     servers[kind] = await startServer(common);
   } else if (kind === 'cluster') {
