@@ -1,0 +1,242 @@
+//! The JSON shapes of the API (`api.md`), separate from the database rows they show.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::{Engine, Role, StoreStatus};
+use crate::storage::{AuditEvent, EventLevel, Store, StoreEvent, User, UserSummary};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+}
+
+impl From<&User> for UserView {
+    fn from(u: &User) -> Self {
+        Self {
+            id: u.id,
+            email: u.email.clone(),
+            role: u.role,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Session {
+    pub user: UserView,
+    /// Bearer token for API clients; browsers use the httpOnly cookie set alongside.
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub store_quota: i64,
+    pub stores_active: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreView {
+    pub id: Uuid,
+    pub name: String,
+    pub engine: Engine,
+    pub status: StoreStatus,
+    pub status_reason: String,
+    pub step: Option<String>,
+    pub steps_done: i64,
+    pub steps_total: i64,
+    pub domain: String,
+    pub url: Option<String>,
+    pub admin_url: Option<String>,
+    pub namespace: String,
+    pub owner_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub ready_at: Option<DateTime<Utc>>,
+}
+
+impl From<&Store> for StoreView {
+    fn from(s: &Store) -> Self {
+        let ready = s.status == StoreStatus::Ready;
+        Self {
+            id: s.id,
+            name: s.name.clone(),
+            engine: s.engine,
+            status: s.status,
+            status_reason: s.status_reason.clone(),
+            step: s.step.clone(),
+            steps_done: s.steps_done,
+            steps_total: s.steps_total,
+            domain: s.domain.clone(),
+            url: if ready { s.url.clone() } else { None },
+            admin_url: if ready { s.admin_url.clone() } else { None },
+            namespace: s.namespace.clone(),
+            owner_id: s.owner_id,
+            created_at: s.created_at,
+            updated_at: s.updated_at,
+            ready_at: s.ready_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StoreList {
+    pub items: Vec<StoreView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateStoreBody {
+    /// 3–63 of `a-z`, `0-9`, `-`; starts with a letter, ends with a letter or digit.
+    pub name: String,
+    /// Defaults to `woocommerce`.
+    #[serde(default)]
+    pub engine: Option<String>,
+    /// A lowercase FQDN; defaults to `<name>-<short id>.<base domain>`.
+    #[serde(default)]
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventView {
+    pub at: DateTime<Utc>,
+    pub level: EventLevel,
+    pub step: Option<String>,
+    pub message: String,
+    /// How long the step took, when the event closes a step.
+    pub duration_ms: Option<i64>,
+}
+
+impl From<&StoreEvent> for EventView {
+    fn from(e: &StoreEvent) -> Self {
+        Self {
+            at: e.at,
+            level: e.level,
+            step: e.step.clone(),
+            message: e.message.clone(),
+            duration_ms: e.duration_ms,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventList {
+    pub items: Vec<EventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminUserView {
+    pub id: Uuid,
+    pub email: String,
+    pub role: Role,
+    pub store_quota: i64,
+    pub stores_active: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<&UserSummary> for AdminUserView {
+    fn from(s: &UserSummary) -> Self {
+        Self {
+            id: s.user.id,
+            email: s.user.email.clone(),
+            role: s.user.role,
+            store_quota: s.user.store_quota,
+            stores_active: s.stores_active,
+            created_at: s.user.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminUserList {
+    pub items: Vec<AdminUserView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// Live stores this user may have (0–10000).
+    #[serde(default)]
+    pub store_quota: Option<i64>,
+    #[serde(default)]
+    pub role: Option<Role>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    /// Cursor for paging: pass as `before` to get older events.
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<Uuid>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub ip: Option<String>,
+    #[schema(value_type = Object)]
+    pub details: serde_json::Value,
+}
+
+impl From<&AuditEvent> for AuditEventView {
+    fn from(e: &AuditEvent) -> Self {
+        Self {
+            id: e.id,
+            at: e.at,
+            actor_id: e.actor_id,
+            actor_email: e.actor_email.clone(),
+            action: e.action.clone(),
+            target_type: e.target_type.clone(),
+            target_id: e.target_id.clone(),
+            ip: e.ip.clone(),
+            details: e.details.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventList {
+    pub items: Vec<AuditEventView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EngineInfo {
+    pub id: Engine,
+    pub name: String,
+    pub default: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServerInfo {
+    pub version: String,
+    /// `open` or `closed`.
+    pub signup: String,
+    pub base_domain: String,
+    /// The engines this server can provision.
+    pub engines: Vec<EngineInfo>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReadyChecks {
+    pub database: String,
+    pub cluster: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Readiness {
+    pub ready: bool,
+    pub checks: ReadyChecks,
+}

@@ -1,0 +1,162 @@
+//! Builds the application from configuration and runs it: the HTTP server and the
+//! background tasks side by side. Tests start it on port 0 with their own database.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use crate::api::limits::{CreateLimits, LoginThrottle};
+use crate::api::{self, AppState};
+use crate::auth::TokenKeys;
+use crate::cluster::ClusterProbe;
+use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::notify::Notifier;
+use crate::storage;
+
+/// Sign-in failures allowed per email and per client IP within the window.
+const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+const LOGIN_FAILURES_PER_EMAIL: u32 = 5;
+const LOGIN_FAILURES_PER_IP: u32 = 30;
+
+#[derive(Debug)]
+pub struct App {
+    pub state: AppState,
+    listener: TcpListener,
+}
+
+impl App {
+    /// Open (and migrate) the database, load the signing key and bind the listener.
+    pub async fn build(config: Config) -> anyhow::Result<App> {
+        let storage = storage::connect(config.database_url.expose()).await?;
+        let tokens = TokenKeys::from_config(&config)?;
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let state = AppState {
+            create_limits: Arc::new(CreateLimits::new(
+                config.create_rate_per_minute,
+                config.user_create_rate_per_minute,
+            )),
+            login_throttle: Arc::new(LoginThrottle::new(
+                LOGIN_WINDOW,
+                LOGIN_FAILURES_PER_EMAIL,
+                LOGIN_FAILURES_PER_IP,
+            )),
+            cluster: Arc::new(ClusterProbe::new(
+                config.kubeconfig.clone(),
+                config.kube_context.clone(),
+            )),
+            config: Arc::new(config),
+            storage,
+            tokens: Arc::new(tokens),
+            notifier: Arc::new(Notifier::new()),
+            metrics: Arc::new(Metrics::new()),
+            shutdown: CancellationToken::new(),
+        };
+        Ok(App { state, listener })
+    }
+
+    pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.listener.local_addr()?)
+    }
+
+    /// Serve until `shutdown` completes, then drain requests and stop. If a task dies,
+    /// the whole process stops with that task named.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let App { state, listener } = self;
+        let token = state.shutdown.clone();
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, backend = state.storage.backend().as_str(), "serving Storefleet");
+
+        let mut tasks: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
+        let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+        let http_token = token.clone();
+        tasks.spawn(async move {
+            let result = axum::serve(listener, app)
+                .with_graceful_shutdown(async move { http_token.cancelled().await })
+                .await
+                .context("HTTP server failed");
+            ("http server", result)
+        });
+        tasks.spawn(housekeeping(state.clone(), token.clone()));
+
+        let stop = token.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            tracing::info!("shutting down");
+            stop.cancel();
+        });
+
+        let mut outcome = Ok(());
+        while let Some(joined) = tasks.join_next().await {
+            let (name, result) =
+                joined.unwrap_or_else(|e| ("a task", Err(anyhow::anyhow!("panicked: {e}"))));
+            if !token.is_cancelled() {
+                // Something stopped on its own: take the process down with it.
+                tracing::error!(task = name, "task exited unexpectedly; stopping");
+                token.cancel();
+                outcome = Err(result
+                    .err()
+                    .unwrap_or_else(|| anyhow::anyhow!("{name} exited")))
+                .with_context(|| format!("{name} stopped"));
+            } else if let Err(e) = result {
+                outcome = Err(e).with_context(|| format!("{name} failed while stopping"));
+            }
+        }
+        outcome
+    }
+}
+
+/// Periodic chores: forget day-old idempotency keys and idle rate-limit buckets.
+async fn housekeeping(
+    state: AppState,
+    token: CancellationToken,
+) -> (&'static str, anyhow::Result<()>) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            () = token.cancelled() => return ("housekeeping", Ok(())),
+            _ = tick.tick() => {
+                let day_ago = chrono::Utc::now() - chrono::Duration::hours(24);
+                match state.storage.purge_idempotency(day_ago).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "purged old idempotency keys"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot purge idempotency keys"),
+                }
+                state.create_limits.shrink();
+            }
+        }
+    }
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

@@ -1,0 +1,211 @@
+//! Passwords (argon2id) and session tokens (HS256 JWT). The signing key comes from
+//! configuration or is generated once into the data directory; there is no built-in key.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore as _;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::config::{Config, Secret};
+
+pub const SESSION_COOKIE: &str = "storefleet_session";
+const KEY_FILE: &str = "jwt-secret";
+
+/// Hash a password with argon2id and a random salt (slow on purpose: run off the async threads).
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+/// Whether `password` matches `hash`. A malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
+}
+
+/// A hash to verify against when the email is unknown, so both answers take as long.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash_password("storefleet-decoy-password").unwrap_or_default())
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    iat: i64,
+    exp: i64,
+    jti: String,
+}
+
+/// Issues and checks session tokens.
+#[derive(Clone)]
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    ttl: chrono::Duration,
+}
+
+impl std::fmt::Debug for TokenKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenKeys")
+            .field("ttl", &self.ttl)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    #[error("the session has expired; sign in again")]
+    Expired,
+    #[error("the session token is not valid")]
+    Invalid,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], ttl_secs: u64) -> Self {
+        Self {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            ttl: chrono::Duration::seconds(i64::try_from(ttl_secs).unwrap_or(i64::MAX / 2)),
+        }
+    }
+
+    /// The configured key, or the one kept in the data directory (created on first use).
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        let secret = match &config.jwt_secret {
+            Some(secret) => secret.clone(),
+            None => load_or_create_key(&config.data_dir)?,
+        };
+        Ok(Self::new(
+            secret.expose().as_bytes(),
+            config.session_ttl_secs,
+        ))
+    }
+
+    pub fn issue(&self, user: Uuid, now: DateTime<Utc>) -> anyhow::Result<(String, DateTime<Utc>)> {
+        let expires = now + self.ttl;
+        let claims = Claims {
+            sub: user.to_string(),
+            iat: now.timestamp(),
+            exp: expires.timestamp(),
+            jti: Uuid::new_v4().to_string(),
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .context("cannot sign token")?;
+        Ok((token, expires))
+    }
+
+    pub fn verify(&self, token: &str) -> Result<Uuid, TokenError> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "sub"]);
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(
+            |e| match e.kind() {
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => TokenError::Expired,
+                _ => TokenError::Invalid,
+            },
+        )?;
+        Uuid::parse_str(&data.claims.sub).map_err(|_| TokenError::Invalid)
+    }
+
+    pub fn ttl_secs(&self) -> i64 {
+        self.ttl.num_seconds()
+    }
+}
+
+fn load_or_create_key(data_dir: &Path) -> anyhow::Result<Secret> {
+    let path = data_dir.join(KEY_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(text) if text.trim().len() >= 32 => return Ok(Secret::new(text.trim().to_owned())),
+        Ok(_) => anyhow::bail!(
+            "the signing key in {} is too short; remove it to have a new one generated",
+            path.display()
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+    std::fs::create_dir_all(data_dir)
+        .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
+    let mut bytes = [0u8; 48];
+    rand::rng().fill_bytes(&mut bytes);
+    let key = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(&path) {
+        Ok(mut file) => {
+            file.write_all(key.as_bytes())
+                .and_then(|()| file.sync_all())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(Secret::new(key))
+        }
+        // Another process created it first: use theirs.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_key(data_dir),
+        Err(e) => Err(e).with_context(|| format!("cannot create {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse battery", &h));
+        assert!(!verify_password("wrong horse battery", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_round_trip_and_expire() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", 3600);
+        let user = Uuid::new_v4();
+        let (token, _) = keys.issue(user, Utc::now()).unwrap();
+        assert_eq!(keys.verify(&token).unwrap(), user);
+        let (old, _) = keys
+            .issue(user, Utc::now() - chrono::Duration::hours(2))
+            .unwrap();
+        assert!(matches!(keys.verify(&old), Err(TokenError::Expired)));
+        let other = TokenKeys::new(b"another-key-another-key-another-key", 3600);
+        assert!(matches!(other.verify(&token), Err(TokenError::Invalid)));
+    }
+
+    #[test]
+    fn the_key_is_generated_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = load_or_create_key(dir.path()).unwrap();
+        let b = load_or_create_key(dir.path()).unwrap();
+        assert_eq!(a, b);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.path().join(KEY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The only module that talks to the Kubernetes API. For now it answers one question for
+//! `/readyz` and `storefleet doctor`-style messages: which cluster are we pointed at, and
+//! does it answer?
+
+use std::time::{Duration, Instant};
+
+use std::path::{Path, PathBuf};
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use tokio::sync::Mutex;
+
+/// How long a readiness answer is reused, so probes do not hammer the API server.
+const CACHE_FOR: Duration = Duration::from_secs(5);
+const TIMEOUT: Duration = Duration::from_secs(3);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClusterState {
+    Reachable { server: String, version: String },
+    Unreachable { server: String, error: String },
+    Unconfigured(String),
+}
+
+impl ClusterState {
+    pub fn is_ok(&self) -> bool {
+        matches!(self, ClusterState::Reachable { .. })
+    }
+
+    /// One line for `/readyz` and logs.
+    pub fn describe(&self) -> String {
+        match self {
+            ClusterState::Reachable { server, version } => {
+                format!("ok ({server}, Kubernetes {version})")
+            }
+            ClusterState::Unreachable { server, error } => format!(
+                "unreachable: no answer from {server} ({error}); run `testenv/cluster up` or set KUBECONFIG"
+            ),
+            ClusterState::Unconfigured(why) => format!(
+                "unreachable: no cluster configured ({why}); run `testenv/cluster up` or set KUBECONFIG"
+            ),
+        }
+    }
+}
+
+/// Loads the kube client configuration the standard way (KUBECONFIG, ~/.kube/config,
+/// in-cluster), honouring `STOREFLEET_KUBE_CONTEXT`.
+pub async fn load_config(
+    kubeconfig: Option<&Path>,
+    context: Option<&str>,
+) -> Result<kube::Config, String> {
+    let options = KubeConfigOptions {
+        context: context.map(str::to_owned),
+        ..Default::default()
+    };
+    let result = match (kubeconfig, context) {
+        (Some(path), _) => match Kubeconfig::read_from(path) {
+            Ok(file) => kube::Config::from_custom_kubeconfig(file, &options)
+                .await
+                .map_err(|e| format!("{}: {e}", path.display())),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        },
+        (None, Some(_)) => kube::Config::from_kubeconfig(&options)
+            .await
+            .map_err(|e| format!("{e}")),
+        (None, None) => kube::Config::infer().await.map_err(|e| format!("{e}")),
+    };
+    result.map(|mut config| {
+        config.connect_timeout = Some(TIMEOUT);
+        config.read_timeout = Some(Duration::from_secs(30));
+        config
+    })
+}
+
+#[derive(Debug)]
+pub struct ClusterProbe {
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    last: Mutex<Option<(Instant, ClusterState)>>,
+}
+
+impl ClusterProbe {
+    pub fn new(kubeconfig: Option<PathBuf>, context: Option<String>) -> Self {
+        Self {
+            kubeconfig,
+            context,
+            last: Mutex::new(None),
+        }
+    }
+
+    pub async fn check(&self) -> ClusterState {
+        let mut last = self.last.lock().await;
+        if let Some((at, state)) = last.as_ref() {
+            if at.elapsed() < CACHE_FOR {
+                return state.clone();
+            }
+        }
+        let state = probe(self.kubeconfig.as_deref(), self.context.as_deref()).await;
+        *last = Some((Instant::now(), state.clone()));
+        state
+    }
+}
+
+async fn probe(kubeconfig: Option<&Path>, context: Option<&str>) -> ClusterState {
+    let config = match load_config(kubeconfig, context).await {
+        Ok(c) => c,
+        Err(e) => return ClusterState::Unconfigured(e),
+    };
+    let server = config.cluster_url.to_string();
+    let client = match kube::Client::try_from(config) {
+        Ok(c) => c,
+        Err(e) => {
+            return ClusterState::Unreachable {
+                server,
+                error: e.to_string(),
+            };
+        }
+    };
+    match tokio::time::timeout(TIMEOUT, client.apiserver_version()).await {
+        Ok(Ok(info)) => ClusterState::Reachable {
+            server,
+            version: info.git_version,
+        },
+        Ok(Err(e)) => ClusterState::Unreachable {
+            server,
+            error: e.to_string(),
+        },
+        Err(_) => ClusterState::Unreachable {
+            server,
+            error: format!("timed out after {} s", TIMEOUT.as_secs()),
+        },
+    }
+}

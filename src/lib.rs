@@ -1,0 +1,27 @@
+//! Storefleet: provisions isolated WooCommerce stores on Kubernetes, one namespace per
+//! store, behind a multi-tenant API and dashboard.
+
+/// The HTTP API: routes, extractors, problem+json errors, OpenAPI.
+pub mod api;
+/// Builds the application from configuration and runs it.
+pub mod app;
+/// Passwords and session tokens.
+pub mod auth;
+/// Operator commands behind the `storefleet` binary.
+pub mod cli;
+/// The only module that talks to the Kubernetes API.
+pub mod cluster;
+/// Typed configuration: defaults < file < environment.
+pub mod config;
+/// Pure domain types and rules.
+pub mod domain;
+/// Store engines the server offers.
+pub mod engines;
+/// Prometheus metrics.
+pub mod metrics;
+/// In-process news of store changes.
+pub mod notify;
+/// The platform database (SQLite or PostgreSQL).
+pub mod storage;
+/// The embedded dashboard.
+pub mod web;

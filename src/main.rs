@@ -1,0 +1,111 @@
+//! The `storefleet` binary: parse arguments, load configuration, hand over to the library.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use storefleet::cli;
+use storefleet::config::Config;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "storefleet",
+    version,
+    about = "Provision isolated WooCommerce stores on Kubernetes"
+)]
+struct Args {
+    /// Configuration file (default: ./storefleet.toml when it exists). Environment
+    /// variables STOREFLEET_* override it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API, the dashboard and the provisioning workers.
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Print the effective configuration, secrets redacted.
+    Config,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Create a user, or promote an existing one with --admin.
+    Create {
+        /// The user's email address.
+        #[arg(long)]
+        email: String,
+        /// Make the user an administrator.
+        #[arg(long)]
+        admin: bool,
+        /// Read the password from the first line of standard input (otherwise a password
+        /// is generated and printed once).
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    if let Command::Openapi = args.command {
+        return finish(cli::print_openapi());
+    }
+    let config = match Config::load(args.config.as_deref(), std::env::vars()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("storefleet: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Command::Config = args.command {
+        return finish(cli::print_config(&config));
+    }
+    cli::init_tracing(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("storefleet: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let result = runtime.block_on(async move {
+        match args.command {
+            Command::Serve => cli::serve(config).await,
+            Command::Migrate => cli::migrate(&config).await,
+            Command::User {
+                command:
+                    UserCommand::Create {
+                        email,
+                        admin,
+                        password_stdin,
+                    },
+            } => cli::user_create(&config, &email, admin, password_stdin).await,
+            Command::Config | Command::Openapi => Ok(()),
+        }
+    });
+    finish(result)
+}
+
+fn finish(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("storefleet: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

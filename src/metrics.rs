@@ -1,0 +1,139 @@
+//! Prometheus metrics of the whole process: HTTP traffic here, the store queue from the
+//! database at scrape time.
+
+use std::time::Duration;
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+
+use crate::domain::StoreStatus;
+use crate::storage::QueueStats;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HttpLabels {
+    method: String,
+    route: String,
+    status: u16,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct StatusLabels {
+    status: String,
+}
+
+type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
+
+fn latency_histogram() -> Histogram {
+    // 0.5 ms .. ~16 s
+    Histogram::new(exponential_buckets(0.0005, 2.0, 16))
+}
+
+pub struct Metrics {
+    registry: Registry,
+    http_requests: Family<HttpLabels, Counter>,
+    http_duration: HistogramFamily<HttpLabels>,
+    stores: Family<StatusLabels, Gauge>,
+    queue_due: Gauge,
+    queue_leased: Gauge,
+    queue_oldest_due: Gauge,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("storefleet");
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by method, route and status",
+            http_requests.clone(),
+        );
+        let http_duration: HistogramFamily<HttpLabels> =
+            Family::new_with_constructor(latency_histogram);
+        registry.register(
+            "http_request_duration_seconds",
+            "HTTP request latency by method, route and status",
+            http_duration.clone(),
+        );
+        let stores = Family::<StatusLabels, Gauge>::default();
+        registry.register("stores", "Live stores by status", stores.clone());
+        let queue_due = Gauge::default();
+        registry.register(
+            "work_queue_due",
+            "Stores due for work and not leased",
+            queue_due.clone(),
+        );
+        let queue_leased = Gauge::default();
+        registry.register(
+            "work_queue_leased",
+            "Stores currently leased by a worker",
+            queue_leased.clone(),
+        );
+        let queue_oldest_due = Gauge::default();
+        registry.register(
+            "work_queue_oldest_due_seconds",
+            "How long the longest-waiting due store has waited",
+            queue_oldest_due.clone(),
+        );
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            stores,
+            queue_due,
+            queue_leased,
+            queue_oldest_due,
+        }
+    }
+
+    pub fn observe_http(&self, method: &str, route: &str, status: u16, took: Duration) {
+        let labels = HttpLabels {
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status,
+        };
+        self.http_requests.get_or_create(&labels).inc();
+        self.http_duration
+            .get_or_create(&labels)
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn set_queue(&self, stats: &QueueStats) {
+        for status in StoreStatus::ALL {
+            let n = stats
+                .by_status
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map_or(0, |(_, n)| *n);
+            self.stores
+                .get_or_create(&StatusLabels {
+                    status: status.as_str().to_owned(),
+                })
+                .set(n);
+        }
+        self.queue_due.set(stats.due);
+        self.queue_leased.set(stats.leased);
+        self.queue_oldest_due.set(stats.oldest_due_secs);
+    }
+
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}

@@ -1,0 +1,200 @@
+//! The platform database behind one interface, [`Storage`], used by the API and the
+//! provisioning workers. Two backends share the SQL that both dialects accept and differ
+//! where they must (locking, claiming, connection setup): SQLite by default
+//! ([`sqlite`]), PostgreSQL in production ([`postgres`]). The backend is chosen once, at
+//! start-up, from the database URL's scheme.
+
+mod models;
+mod postgres;
+mod sql;
+mod sqlite;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use uuid::Uuid;
+
+pub use models::*;
+
+use crate::config::redact_url_password;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
+    #[error("the store quota of {quota} is reached ({active} live stores)")]
+    QuotaExceeded { quota: i64, active: i64 },
+    #[error("the idempotency key was used with a different request")]
+    IdempotencyMismatch,
+    #[error("a request with this idempotency key is still in progress")]
+    IdempotencyInProgress,
+    #[error("invalid transition: {0}")]
+    Transition(#[from] crate::domain::TransitionError),
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    #[error(transparent)]
+    Other(#[from] sqlx::Error),
+}
+
+/// Which uniqueness rule a write broke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Conflict {
+    EmailTaken,
+    StoreNameTaken,
+    DomainTaken,
+    NamespaceTaken,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Conflict::EmailTaken => "email already registered",
+            Conflict::StoreNameTaken => "store name already used by one of your live stores",
+            Conflict::DomainTaken => "domain already used by a live store",
+            Conflict::NamespaceTaken => "namespace already used",
+        })
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Everything the platform stores. Times are passed in by the caller so tests and
+/// replicas agree on "now".
+#[async_trait]
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    fn backend(&self) -> Backend;
+
+    /// Apply pending migrations.
+    async fn migrate(&self) -> DbResult<()>;
+
+    /// A cheap round trip for `/readyz`.
+    async fn ping(&self) -> DbResult<()>;
+
+    // --- users -------------------------------------------------------------------
+
+    /// Create a user; `Conflict(EmailTaken)` when the email (case-insensitively) exists.
+    async fn create_user(&self, user: NewUser) -> DbResult<User>;
+    async fn user_by_id(&self, id: Uuid) -> DbResult<Option<User>>;
+    /// The user and their password hash, by case-insensitive email.
+    async fn user_credentials(&self, email_key: &str) -> DbResult<Option<(User, String)>>;
+    async fn set_password_hash(&self, id: Uuid, hash: &str, now: Timestamp) -> DbResult<()>;
+    async fn update_user(&self, id: Uuid, update: UserUpdate, now: Timestamp) -> DbResult<User>;
+    async fn list_users(&self) -> DbResult<Vec<UserSummary>>;
+    async fn count_live_stores(&self, owner: Uuid) -> DbResult<i64>;
+
+    // --- stores ------------------------------------------------------------------
+
+    /// Start an idempotent request: reserve `key` for this user and body hash.
+    async fn begin_idempotent(
+        &self,
+        user: Uuid,
+        key: &str,
+        request_hash: &str,
+        now: Timestamp,
+    ) -> DbResult<IdempotencyStart>;
+    /// Forget a reserved key whose request was rejected (a rejected request stores nothing).
+    async fn abandon_idempotent(&self, user: Uuid, key: &str) -> DbResult<()>;
+    /// Drop idempotency records older than `before`.
+    async fn purge_idempotency(&self, before: Timestamp) -> DbResult<u64>;
+
+    /// Create a store if its owner is under quota and its name and domain are free, in one
+    /// transaction that also records the first event, the audit entry and completes the
+    /// idempotency key.
+    async fn create_store(&self, request: CreateStore) -> DbResult<Store>;
+    /// A store by id, deleted or not.
+    async fn get_store(&self, id: Uuid) -> DbResult<Option<Store>>;
+    /// Live stores, newest first; all owners when `owner` is `None`.
+    async fn list_stores(&self, owner: Option<Uuid>) -> DbResult<Vec<Store>>;
+    /// Mark a live store for deletion (status `Deleting`, desired `absent`, due now).
+    async fn request_delete(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store>;
+    /// Send a `Failed` store back to `Provisioning`, due now.
+    async fn request_retry(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store>;
+    async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>>;
+    async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()>;
+
+    // --- work claiming (the provisioning engine) -------------------------------------
+
+    /// Lease up to `limit` due stores to `worker` until `now + lease`.
+    async fn claim_due(
+        &self,
+        worker: &str,
+        limit: u32,
+        lease: Duration,
+        now: Timestamp,
+    ) -> DbResult<Vec<Store>>;
+    /// Extend a lease still held by `worker`; `false` when it was lost.
+    async fn renew_lease(
+        &self,
+        id: Uuid,
+        worker: &str,
+        lease: Duration,
+        now: Timestamp,
+    ) -> DbResult<bool>;
+    /// Record progress while holding the lease; `false` when the lease was lost.
+    async fn record_progress(
+        &self,
+        id: Uuid,
+        worker: &str,
+        progress: Progress,
+        now: Timestamp,
+    ) -> DbResult<bool>;
+    /// Give the store back with the outcome of the pass (see [`Released`]).
+    async fn release(
+        &self,
+        id: Uuid,
+        worker: &str,
+        outcome: Outcome,
+        now: Timestamp,
+    ) -> DbResult<Released>;
+    /// Stores in each status, and how many are due now (for metrics).
+    async fn queue_stats(&self, now: Timestamp) -> DbResult<QueueStats>;
+
+    // --- audit -------------------------------------------------------------------------
+
+    async fn record_audit(&self, entry: AuditEntry) -> DbResult<()>;
+    async fn audit_events(&self, query: AuditQuery) -> DbResult<Vec<AuditEvent>>;
+}
+
+/// Connect to the database named by `url` (scheme picks the backend) and migrate it.
+pub async fn connect(url: &str) -> anyhow::Result<Arc<dyn Storage>> {
+    use anyhow::Context as _;
+    let storage: Arc<dyn Storage> = if url.starts_with("sqlite:") {
+        Arc::new(
+            sqlite::connect(url)
+                .await
+                .with_context(|| format!("cannot open SQLite database {url}"))?,
+        )
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(postgres::connect(url).await.with_context(|| {
+            format!(
+                "cannot connect to PostgreSQL at {}",
+                redact_url_password(url)
+            )
+        })?)
+    } else {
+        anyhow::bail!("unsupported database URL scheme: use sqlite:// or postgres://");
+    };
+    storage
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    Ok(storage)
+}

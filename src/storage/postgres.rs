@@ -1,0 +1,27 @@
+//! PostgreSQL: the production backend, shared by several `storefleet serve` replicas.
+//! Row locks (`FOR UPDATE`, `FOR UPDATE SKIP LOCKED`) keep quota checks and work claims
+//! race-free across processes (see [`super::sql`]).
+
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::migrate::Migrator;
+
+use super::Backend;
+use super::sql::SqlStorage;
+
+pub(super) static MIGRATOR: Migrator = sqlx::migrate!("migrations/postgres");
+
+pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
+    sqlx::any::install_default_drivers();
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await?;
+    Ok(SqlStorage {
+        pool,
+        backend: Backend::Postgres,
+    })
+}
