@@ -269,6 +269,24 @@ const scenarios = [
     },
   },
   {
+    name: 'rate limited creation says when to try again',
+    server: 'ratelimited',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('rapid'));
+      await createStore(page, 'rapid-one');
+      const dialog = await openCreateDialog(page);
+      await dialog.getByLabel('Store name').fill('rapid-two');
+      await dialog.getByRole('button', { name: 'Create store' }).click();
+      await dialog.getByText('Too many new stores in a short time').waitFor({ timeout: T });
+      const wait = await dialog.getByText(/^Try again in \d+ s\.$/).textContent({ timeout: T });
+      const secs = Number(/(\d+)/.exec(wait)[1]);
+      assert(secs > 0 && secs <= 60, `told to wait ${secs} s`);
+      assert(await dialog.getByRole('button', { name: /^Try again in \d+ s$/ }).isDisabled(), 'submit not held back while rate limited');
+      await shot(page, 'rate-limit', 'try-again');
+    },
+  },
+  {
     name: "a second user cannot see the first user's store",
     server: 'main',
     async run({ server, browser }) {
@@ -474,6 +492,8 @@ async function serverFor(kind) {
       users: [ADMIN],
       env: { STOREFLEET_DEFAULT_STORE_QUOTA: '1', STOREFLEET_CREATE_RATE_PER_MINUTE: '1000', STOREFLEET_USER_CREATE_RATE_PER_MINUTE: '1000' },
     });
+  } else if (kind === 'ratelimited') {
+    servers[kind] = await startServer({ ...common, env: { STOREFLEET_CREATE_RATE_PER_MINUTE: '1', STOREFLEET_USER_CREATE_RATE_PER_MINUTE: '1' } });
   } else if (kind === 'closed') {
     servers[kind] = await startServer({ ...common, env: { STOREFLEET_SIGNUP: 'closed' } });
   } else if (kind === 'restartable') {

@@ -32,6 +32,12 @@ describe('api client', () => {
     expect(e2.fieldErrors).toEqual({ name: ['must be 3-63 characters'] });
   });
 
+  it('reads retry_after from the body when the header is missing', async () => {
+    installServer({ 'POST /stores': problem(429, 'rate_limited', 'slow down', { retry_after: 9 }) });
+    const e = await api.post('/stores', {}).then(() => { throw new Error('expected a failure'); }, (err: ApiError) => err);
+    expect(e.retryAfter).toBe(9);
+  });
+
   it('falls back to a code from the status when the body is not a problem', async () => {
     installServer({ 'GET /y': { status: 404, body: 'nope', headers: { 'content-type': 'text/plain' } } });
     const e = await api.get('/y').then(() => { throw new Error('expected a failure'); }, (e: ApiError) => e);

@@ -120,7 +120,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (res.status === 401 && problem.code === 'unauthorized' && opts.reportUnauthorized !== false) {
       onUnauthorized?.();
     }
-    throw new ApiError(problem, parseRetryAfter(res.headers.get('retry-after')));
+    const bodyRetry = (problem as Problem & { retry_after?: unknown }).retry_after;
+    throw new ApiError(problem, parseRetryAfter(res.headers.get('retry-after')) ?? (typeof bodyRetry === 'number' ? bodyRetry : null));
   }
   if (res.status === 204) return undefined as T;
   const text = await res.text();

@@ -121,11 +121,11 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
           break;
         }
         case 'rate_limited':
-          startRetry(err.retryAfter ?? 60);
+          startRetry(err.retryAfter);
           setFormError({
             tone: 'warning',
             title: 'Too many new stores in a short time',
-            text: 'Store creation is limited to protect the platform. Your store was not created.',
+            text: `Store creation is limited to protect the platform. Your store was not created.${err.retryAfter == null ? ' Wait a little, then try again.' : ''}`,
           });
           break;
         case 'idempotency_in_progress':

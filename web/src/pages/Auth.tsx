@@ -106,7 +106,7 @@ export function SignInPage() {
       } else if (err instanceof ApiError && err.status === 429) {
         startThrottle(err.retryAfter);
         setErrors({
-          form: 'Too many sign-in attempts for this account or address. For your security, sign-in is paused for a while.',
+          form: `Too many sign-in attempts for this account or address. For your security, sign-in is paused${err.retryAfter == null ? ' for a while' : ''}.`,
         });
       } else if (err instanceof ApiError && err.code === 'validation_failed') {
         setErrors({
