@@ -151,6 +151,11 @@ const scenarios = [
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       assert(overflow <= 0, `page scrolls sideways by ${overflow}px at phone width`);
       await shot(page, 'signup', 'phone-width');
+      await page.getByRole('link', { name: 'first-shop' }).click();
+      await page.getByRole('heading', { name: 'Timeline' }).waitFor({ timeout: T });
+      const detailsOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(detailsOverflow <= 0, `store details scroll sideways by ${detailsOverflow}px at phone width`);
+      await shot(page, 'signup', 'phone-width-details');
     },
   },
   {

@@ -443,7 +443,7 @@ function HealthCard({ store }: { store: Store }) {
     <Section
       title="Health"
       actions={
-        <Button size="sm" variant="ghost" onClick={() => void load()} disabled={busy}>
+        <Button size="sm" variant="ghost" onClick={() => busy || void load()} aria-busy={busy || undefined}>
           {busy && <Spinner className="h-4 w-4" label="" />}
           Refresh<span className="sr-only"> health</span>
         </Button>

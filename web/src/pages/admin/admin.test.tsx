@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AdminUser, AuditEvent, Me } from '../../api/types';
@@ -73,6 +73,19 @@ describe('admin', () => {
     renderApp('/admin/stores');
     const row = await screen.findByRole('article', { name: 'bobs-shop' });
     await waitFor(() => expect(row).toHaveTextContent('bob@example.com'));
+  });
+
+  it("follows every user's stores through the admin stream (?all=true)", async () => {
+    serve();
+    renderApp('/admin/stores');
+    await screen.findByRole('article', { name: 'bobs-shop' });
+    const es = FakeEventSource.instances.find((e) => e.url === '/api/v1/events/stream?all=true');
+    expect(es).toBeDefined();
+    act(() => {
+      es!.open();
+      es!.emit('store', makeStore({ name: 'carols-shop', owner_id: 'u3', status: 'Provisioning', steps_done: 3, created_at: new Date().toISOString() }));
+    });
+    expect(await screen.findByRole('article', { name: 'carols-shop' })).toBeInTheDocument();
   });
 
   it('filters the audit log by action and actor on the server, and pages with the id cursor', async () => {
