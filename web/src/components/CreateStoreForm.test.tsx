@@ -60,6 +60,21 @@ describe('CreateStoreForm', () => {
     expect(requests[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends one request for a double click', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const { user, requests, onCreated } = setup(async () => {
+      await gate;
+      return { status: 202, body: makeStore() };
+    });
+    await user.type(nameInput(), 'acme-shop');
+    await user.dblClick(screen.getByRole('button', { name: 'Create store' }));
+    await user.keyboard('{Enter}');
+    release();
+    await waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1));
+    expect(requests).toHaveLength(1);
+  });
+
   it('reuses the same Idempotency-Key when the same submission is retried after a lost answer', async () => {
     let calls = 0;
     const { user, requests, onCreated } = setup(() => (++calls === 1 ? 'network-error' : { status: 202, body: makeStore() }));

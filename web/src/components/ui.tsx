@@ -29,17 +29,21 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 }
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = 'secondary', size = 'md', loading = false, className, children, disabled, type = 'button', ...rest },
+  { variant = 'secondary', size = 'md', loading = false, className, children, disabled, type = 'button', onClick, ...rest },
   ref,
 ) {
+  // While loading the button keeps its colours and focus (no flash of the disabled look)
+  // but ignores clicks, which also blocks a second form submission by Enter.
   return (
     <button
       ref={ref}
       type={type}
-      disabled={disabled || loading}
+      disabled={disabled}
+      aria-disabled={loading || undefined}
       aria-busy={loading || undefined}
+      onClick={loading ? (e) => e.preventDefault() : onClick}
       className={cx(
-        'inline-flex items-center justify-center gap-2 rounded-md font-medium transition-colors disabled:cursor-not-allowed',
+        'inline-flex items-center justify-center gap-2 rounded-md font-medium transition-colors disabled:cursor-not-allowed aria-busy:cursor-progress',
         size === 'sm' ? 'px-2.5 py-1.5 text-sm' : 'px-3.5 py-2 text-sm',
         BUTTON_VARIANTS[variant],
         className,
