@@ -4,10 +4,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
 
 export function freePort() {
   return new Promise((resolve, reject) => {
@@ -42,7 +43,7 @@ export async function startServer({ name, bin, env = {}, users = [], cluster = f
   for (const u of users) {
     const args = ['user', 'create', '--email', u.email, '--password-stdin'];
     if (u.admin) args.splice(4, 0, '--admin');
-    const r = spawnSync(bin, args, { env: fullEnv, input: `${u.password}\n`, encoding: 'utf8', timeout: 60_000 });
+    const r = spawnSync(bin, args, { cwd: REPO_ROOT, env: fullEnv, input: `${u.password}\n`, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`storefleet ${args.join(' ')} failed (${r.status}): ${r.stderr || r.stdout}`);
   }
   mkdirSync(logDir, { recursive: true });
@@ -54,7 +55,9 @@ export async function startServer({ name, bin, env = {}, users = [], cluster = f
 
 async function launch(server) {
   const log = openSync(server.logPath, 'a');
-  const child = spawn(server.bin, ['serve'], { env: server.env, stdio: ['ignore', log, log] });
+  // From the repository root, like the README's run command: relative defaults such as
+  // the chart directory (./charts/...) resolve there.
+  const child = spawn(server.bin, ['serve'], { cwd: REPO_ROOT, env: server.env, stdio: ['ignore', log, log] });
   closeSync(log);
   server.child = child;
   let exited = null;

@@ -455,10 +455,25 @@ const scenarios = [
     name: 'store reaches Ready without reload, credentials revealed, deleted until gone',
     server: 'cluster',
     skip: CLUSTER ? null : 'needs the provisioning engine and a local cluster: set STOREFLEET_E2E_CLUSTER=1 (and KUBECONFIG)',
-    async run({ server, browser }) {
+    async run({ server, browser, cleanup }) {
       const { page } = await browser();
       await signUp(page, server.url, newEmail('erin'));
       const row = await createStore(page, 'ready-shop');
+      const storeId = await row.getAttribute('data-store-id');
+      // Whatever happens, leave nothing behind in the shared cluster.
+      cleanup(async () => {
+        const gone = await page.evaluate(async (id) => {
+          const url = `/api/v1/stores/${id}`;
+          if ((await fetch(url)).status === 404) return true;
+          await fetch(url, { method: 'DELETE' });
+          for (let i = 0; i < 180; i++) {
+            if ((await fetch(url)).status === 404) return true;
+            await new Promise((r) => setTimeout(r, 1000));
+          }
+          return false;
+        }, storeId);
+        if (!gone) console.log(`      cleanup: store ${storeId} was not gone after 3 min; its namespace may remain`);
+      });
       await waitForStatus(row, 'Ready', 15 * 60_000, async (s) => {
         if (s) await shot(page, 'cluster', `status-${s}`);
       });
@@ -520,6 +535,7 @@ for (const sc of scenarios) {
     continue;
   }
   const opened = [];
+  const cleanups = [];
   const started = Date.now();
   try {
     const server = await serverFor(sc.server);
@@ -530,6 +546,7 @@ for (const sc of scenarios) {
         opened.push(b);
         return b;
       },
+      cleanup: (fn) => cleanups.push(fn),
     });
     const found = a11yFindings.splice(0);
     if (found.length) throw new Error(`accessibility problems (axe-core, WCAG 2.1 AA):\n    ${[...new Set(found)].join('\n    ')}`);
@@ -547,6 +564,7 @@ for (const sc of scenarios) {
       await b.page.screenshot({ path: join(OUT, `FAILED-${sc.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}-${opened.indexOf(b)}.png`), fullPage: true }).catch(() => {});
     }
   } finally {
+    for (const fn of cleanups.reverse()) await fn().catch((err) => console.log(`      cleanup failed: ${err.message}`));
     for (const b of opened) await b.close();
   }
 }
