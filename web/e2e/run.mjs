@@ -426,13 +426,14 @@ const scenarios = [
       );
       frames.sort((a, b) => a - b);
       const p95 = frames[Math.floor(frames.length * 0.95)] ?? 0;
+      const median = frames[Math.floor(frames.length / 2)] ?? 0;
       await page.getByRole('article', { name: 'bulk-000' }).waitFor({ timeout: T });
       await shot(page, 'fleet', 'bottom', false);
-      console.log(`      ${COUNT} stores: list shown ${firstPaint} ms after reload, ${rows} rows in the DOM, ${frames.length} scroll frames, p95 ${p95.toFixed(1)} ms, worst ${frames[frames.length - 1]?.toFixed(1)} ms`);
+      console.log(`      ${COUNT} stores: list shown ${firstPaint} ms after reload, ${rows} rows in the DOM, ${frames.length} scroll frames, median ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, worst ${frames[frames.length - 1]?.toFixed(1)} ms`);
       // The machine is shared with compilers, so the bound is loose: it catches a list
       // that renders every row per frame (hundreds of ms), not a busy neighbour.
       assert(firstPaint < 5000, `the list took ${firstPaint} ms to show`);
-      assert(p95 < 200, `scrolling is janky: 95th percentile frame ${p95.toFixed(1)} ms`);
+      assert(median < 100 && p95 < 250, `scrolling is janky: median frame ${median.toFixed(1)} ms, 95th percentile ${p95.toFixed(1)} ms`);
     },
   },
   {

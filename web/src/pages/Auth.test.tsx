@@ -1,4 +1,4 @@
-import { screen, waitFor } from '@testing-library/react';
+import { act, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { info, me } from '../test/fixtures';
@@ -106,6 +106,22 @@ describe('sign in', () => {
     server({}, true);
     renderApp('/');
     expect(await screen.findByRole('heading', { name: 'Your stores' })).toBeInTheDocument();
+  });
+
+  it('calls it an ended session when /me itself answers 401 first', async () => {
+    let expired = false;
+    server(
+      {
+        'GET /me': () => (expired ? problem(401, 'unauthorized', 'expired') : { body: me }),
+        'GET /stores': () => (expired ? new Promise(() => {}) : { body: { items: [] } }),
+      },
+      true,
+    );
+    renderApp('/');
+    await screen.findByRole('heading', { name: 'Your stores' });
+    expired = true;
+    act(() => document.dispatchEvent(new Event('visibilitychange')));
+    expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
   });
 
   it('returns to sign-in, remembering the page, when the session expires mid-way', async () => {

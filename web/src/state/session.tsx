@@ -91,6 +91,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const refreshMe = useCallback(async () => {
     const next = await fetchMe();
+    // A 401 here while someone was signed in is the session ending on its own.
+    if (!next && meRef.current) setExpired(true);
     setMe(next);
   }, []);
 
