@@ -16,8 +16,10 @@ use crate::api::{self, AppState};
 use crate::auth::TokenKeys;
 use crate::cluster::ClusterProbe;
 use crate::config::Config;
+use crate::helm::HelmCli;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
+use crate::provision::Provisioner;
 use crate::storage;
 
 /// Sign-in failures allowed per email and per client IP within the window.
@@ -39,6 +41,27 @@ impl App {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let config = Arc::new(config);
+        let notifier = Arc::new(Notifier::new());
+        let metrics = Arc::new(Metrics::new());
+        let observer_metrics = metrics.clone();
+        let helm = HelmCli::new(
+            config.helm.clone(),
+            config.kubeconfig.clone(),
+            config.kube_context.clone(),
+            config.data_dir.join("tmp"),
+            config.helm_concurrency as usize,
+        )
+        .with_observer(Arc::new(move |command: &str, ok: bool, took: Duration| {
+            observer_metrics.observe_helm(command, ok, took);
+        }));
+        let provisioner = Arc::new(Provisioner::new(
+            config.clone(),
+            storage.clone(),
+            notifier.clone(),
+            metrics.clone(),
+            Arc::new(helm),
+        ));
         let state = AppState {
             create_limits: Arc::new(CreateLimits::new(
                 config.create_rate_per_minute,
@@ -53,11 +76,12 @@ impl App {
                 config.kubeconfig.clone(),
                 config.kube_context.clone(),
             )),
-            config: Arc::new(config),
+            config,
             storage,
             tokens: Arc::new(tokens),
-            notifier: Arc::new(Notifier::new()),
-            metrics: Arc::new(Metrics::new()),
+            notifier,
+            metrics,
+            provisioner,
             shutdown: CancellationToken::new(),
         };
         Ok(App { state, listener })
@@ -89,6 +113,9 @@ impl App {
             ("http server", result)
         });
         tasks.spawn(housekeeping(state.clone(), token.clone()));
+        let provisioner = state.provisioner.clone();
+        let workers_token = token.clone();
+        tasks.spawn(async move { ("provisioning workers", provisioner.run(workers_token).await) });
 
         let stop = token.clone();
         tokio::spawn(async move {

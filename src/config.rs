@@ -102,8 +102,25 @@ pub struct Config {
     pub workers: u32,
     pub provision_timeout_secs: u64,
     pub checkout_verify: bool,
-    pub values_file: Option<PathBuf>,
+    /// Extra helm values files for every store, in order (later ones win).
+    pub values_files: Vec<PathBuf>,
     pub log_format: LogFormat,
+    /// The helm binary (found on PATH unless a path is given).
+    pub helm: PathBuf,
+    /// Directory holding the store charts (`woocommerce-store/`).
+    pub chart_dir: PathBuf,
+    pub helm_concurrency: u32,
+    pub kube_qps: u32,
+    pub kube_burst: u32,
+    /// How often a Ready store is checked for drift.
+    pub resync_secs: u64,
+    /// `http` or `https`: the scheme of store URLs.
+    pub store_url_scheme: String,
+    /// Where to send checkout verification requests instead of the store's DNS name
+    /// (host:port of the ingress), keeping the store's Host header.
+    pub ingress_address: Option<String>,
+    /// Remove namespaces labelled as ours that have no live store (otherwise only report).
+    pub sweep_delete: bool,
     /// Where each setting came from, by variable name.
     pub sources: BTreeMap<&'static str, Source>,
 }
@@ -204,6 +221,51 @@ const SETTINGS: &[Setting] = &[
     Setting {
         var: "STOREFLEET_LOG_FORMAT",
         default: "text",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_HELM",
+        default: "helm",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_CHART_DIR",
+        default: "./charts",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_HELM_CONCURRENCY",
+        default: "4",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_KUBE_QPS",
+        default: "50",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_KUBE_BURST",
+        default: "100",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_RESYNC_SECS",
+        default: "60",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_STORE_URL_SCHEME",
+        default: "http",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_INGRESS_ADDRESS",
+        default: "",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_SWEEP",
+        default: "report",
         secret: false,
     },
 ];
@@ -434,25 +496,95 @@ impl Config {
                     _ => Err("unknown value".to_owned()),
                 }
             })?;
-        let values_file = match raw.optional("STOREFLEET_VALUES_FILE") {
-            None => None,
-            Some(path) => Some(raw.parse(
-                "STOREFLEET_VALUES_FILE",
-                "the path of a readable helm values file",
-                |_| {
-                    let p = PathBuf::from(&path);
-                    if p.is_file() {
-                        Ok(p)
-                    } else {
-                        Err("no such file".to_owned())
-                    }
-                },
-            )?),
-        };
+        let values_files = raw.parse(
+            "STOREFLEET_VALUES_FILE",
+            "paths of readable helm values files, separated by commas (later ones win)",
+            |s| {
+                s.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(|p| {
+                        let path = PathBuf::from(p);
+                        if path.is_file() {
+                            Ok(path)
+                        } else {
+                            Err(format!("{p}: no such file"))
+                        }
+                    })
+                    .collect()
+            },
+        )?;
         let log_format = raw.parse("STOREFLEET_LOG_FORMAT", "`text` or `json`", |s| {
             match s.trim() {
                 "text" => Ok(LogFormat::Text),
                 "json" => Ok(LogFormat::Json),
+                _ => Err("unknown value".to_owned()),
+            }
+        })?;
+
+        let helm = raw.parse("STOREFLEET_HELM", "a helm binary name or path", |s| {
+            if s.trim().is_empty() {
+                Err("must not be empty".to_owned())
+            } else {
+                Ok(PathBuf::from(s.trim()))
+            }
+        })?;
+        let chart_dir = raw.parse("STOREFLEET_CHART_DIR", "a directory path", |s| {
+            if s.trim().is_empty() {
+                Err("must not be empty".to_owned())
+            } else {
+                Ok(PathBuf::from(s.trim()))
+            }
+        })?;
+        let helm_concurrency = raw.parse(
+            "STOREFLEET_HELM_CONCURRENCY",
+            "a whole number 1..=64",
+            number(1u32, 64),
+        )?;
+        let kube_qps = raw.parse(
+            "STOREFLEET_KUBE_QPS",
+            "a whole number 1..=10000",
+            number(1u32, 10_000),
+        )?;
+        let kube_burst = raw.parse(
+            "STOREFLEET_KUBE_BURST",
+            "a whole number 1..=20000",
+            number(1u32, 20_000),
+        )?;
+        let resync_secs = raw.parse(
+            "STOREFLEET_RESYNC_SECS",
+            "seconds, 5..=86400",
+            number(5u64, 86_400),
+        )?;
+        let store_url_scheme = raw.parse(
+            "STOREFLEET_STORE_URL_SCHEME",
+            "`http` or `https`",
+            |s| match s.trim() {
+                "http" | "https" => Ok(s.trim().to_owned()),
+                _ => Err("unknown value".to_owned()),
+            },
+        )?;
+        let ingress_address = match raw.optional("STOREFLEET_INGRESS_ADDRESS") {
+            None => None,
+            Some(addr) => Some(raw.parse(
+                "STOREFLEET_INGRESS_ADDRESS",
+                "host:port of the ingress, like 127.0.0.1:80",
+                |_| {
+                    let ok = addr
+                        .rsplit_once(':')
+                        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+                    if ok {
+                        Ok(addr.clone())
+                    } else {
+                        Err("not host:port".to_owned())
+                    }
+                },
+            )?),
+        };
+        let sweep_delete = raw.parse("STOREFLEET_SWEEP", "`report` or `delete`", |s| {
+            match s.trim() {
+                "report" => Ok(false),
+                "delete" => Ok(true),
                 _ => Err("unknown value".to_owned()),
             }
         })?;
@@ -480,8 +612,17 @@ impl Config {
             workers,
             provision_timeout_secs,
             checkout_verify,
-            values_file,
+            values_files,
             log_format,
+            helm,
+            chart_dir,
+            helm_concurrency,
+            kube_qps,
+            kube_burst,
+            resync_secs,
+            store_url_scheme,
+            ingress_address,
+            sweep_delete,
             sources,
         })
     }
@@ -553,14 +694,37 @@ impl Config {
             "STOREFLEET_WORKERS" => self.workers.to_string(),
             "STOREFLEET_PROVISION_TIMEOUT_SECS" => self.provision_timeout_secs.to_string(),
             "STOREFLEET_CHECKOUT_VERIFY" => if self.checkout_verify { "on" } else { "off" }.into(),
-            "STOREFLEET_VALUES_FILE" => self
-                .values_file
-                .as_ref()
-                .map_or_else(|| "(none)".to_owned(), |p| p.display().to_string()),
+            "STOREFLEET_VALUES_FILE" => {
+                if self.values_files.is_empty() {
+                    "(none)".into()
+                } else {
+                    self.values_files
+                        .iter()
+                        .map(|p| p.display().to_string())
+                        .collect::<Vec<_>>()
+                        .join(",")
+                }
+            }
             "STOREFLEET_LOG_FORMAT" => match self.log_format {
                 LogFormat::Text => "text".into(),
                 LogFormat::Json => "json".into(),
             },
+            "STOREFLEET_HELM" => self.helm.display().to_string(),
+            "STOREFLEET_CHART_DIR" => self.chart_dir.display().to_string(),
+            "STOREFLEET_HELM_CONCURRENCY" => self.helm_concurrency.to_string(),
+            "STOREFLEET_KUBE_QPS" => self.kube_qps.to_string(),
+            "STOREFLEET_KUBE_BURST" => self.kube_burst.to_string(),
+            "STOREFLEET_RESYNC_SECS" => self.resync_secs.to_string(),
+            "STOREFLEET_STORE_URL_SCHEME" => self.store_url_scheme.clone(),
+            "STOREFLEET_INGRESS_ADDRESS" => {
+                opt(&self.ingress_address, "(none: the store's own host)")
+            }
+            "STOREFLEET_SWEEP" => if self.sweep_delete {
+                "delete"
+            } else {
+                "report"
+            }
+            .into(),
             _ => String::new(),
         }
     }

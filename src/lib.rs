@@ -17,10 +17,14 @@ pub mod config;
 pub mod domain;
 /// Store engines the server offers.
 pub mod engines;
+/// The only module that runs helm.
+pub mod helm;
 /// Prometheus metrics.
 pub mod metrics;
 /// In-process news of store changes.
 pub mod notify;
+/// The provisioning engine: workers, steps, diagnosis, teardown.
+pub mod provision;
 /// The platform database (SQLite or PostgreSQL).
 pub mod storage;
 /// The embedded dashboard.

@@ -21,6 +21,23 @@ struct HttpLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EngineOutcome {
+    engine: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ReasonLabels {
+    reason: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct HelmLabels {
+    command: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabels {
     status: String,
 }
@@ -40,6 +57,21 @@ pub struct Metrics {
     queue_due: Gauge,
     queue_leased: Gauge,
     queue_oldest_due: Gauge,
+    provisioning: HistogramFamily<EngineOutcome>,
+    teardown: HistogramFamily<EngineOutcome>,
+    failures: Family<ReasonLabels, Counter>,
+    helm: HistogramFamily<HelmLabels>,
+    orphans: Gauge,
+}
+
+fn provisioning_histogram() -> Histogram {
+    // 0.25 s .. ~34 min
+    Histogram::new(exponential_buckets(0.25, 2.0, 14))
+}
+
+fn helm_histogram() -> Histogram {
+    // 50 ms .. ~7 min
+    Histogram::new(exponential_buckets(0.05, 2.0, 14))
 }
 
 impl std::fmt::Debug for Metrics {
@@ -90,8 +122,45 @@ impl Metrics {
             "How long the longest-waiting due store has waited",
             queue_oldest_due.clone(),
         );
+        let provisioning: HistogramFamily<EngineOutcome> =
+            Family::new_with_constructor(provisioning_histogram);
+        registry.register(
+            "provisioning_duration_seconds",
+            "Time from a store's request (or retry) to Ready or Failed, by engine and outcome",
+            provisioning.clone(),
+        );
+        let teardown: HistogramFamily<EngineOutcome> =
+            Family::new_with_constructor(provisioning_histogram);
+        registry.register(
+            "teardown_duration_seconds",
+            "Time from a delete request until the store is gone, by engine and outcome",
+            teardown.clone(),
+        );
+        let failures = Family::<ReasonLabels, Counter>::default();
+        registry.register(
+            "store_failures",
+            "Stores that failed, by reason",
+            failures.clone(),
+        );
+        let helm: HistogramFamily<HelmLabels> = Family::new_with_constructor(helm_histogram);
+        registry.register(
+            "helm_duration_seconds",
+            "helm invocations by command and outcome",
+            helm.clone(),
+        );
+        let orphans = Gauge::default();
+        registry.register(
+            "orphaned_namespaces",
+            "Namespaces labelled as Storefleet's with no live store (last sweep)",
+            orphans.clone(),
+        );
         Self {
             registry,
+            provisioning,
+            teardown,
+            failures,
+            helm,
+            orphans,
             http_requests,
             http_duration,
             stores,
@@ -129,6 +198,45 @@ impl Metrics {
         self.queue_due.set(stats.due);
         self.queue_leased.set(stats.leased);
         self.queue_oldest_due.set(stats.oldest_due_secs);
+    }
+
+    pub fn observe_provisioning(&self, engine: &str, outcome: &str, took: Duration) {
+        self.provisioning
+            .get_or_create(&EngineOutcome {
+                engine: engine.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn observe_teardown(&self, engine: &str, outcome: &str, took: Duration) {
+        self.teardown
+            .get_or_create(&EngineOutcome {
+                engine: engine.to_owned(),
+                outcome: outcome.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn count_failure(&self, reason: &str) {
+        self.failures
+            .get_or_create(&ReasonLabels {
+                reason: reason.to_owned(),
+            })
+            .inc();
+    }
+
+    pub fn observe_helm(&self, command: &str, ok: bool, took: Duration) {
+        self.helm
+            .get_or_create(&HelmLabels {
+                command: command.to_owned(),
+                outcome: if ok { "ok" } else { "error" }.to_owned(),
+            })
+            .observe(took.as_secs_f64());
+    }
+
+    pub fn set_orphans(&self, n: i64) {
+        self.orphans.set(n);
     }
 
     pub fn encode(&self) -> Result<String, std::fmt::Error> {

@@ -48,6 +48,7 @@ pub struct AppState {
     pub notifier: Arc<Notifier>,
     pub metrics: Arc<Metrics>,
     pub cluster: Arc<ClusterProbe>,
+    pub provisioner: Arc<crate::provision::Provisioner>,
     /// Cancelled when the server shuts down, so long-lived streams end.
     pub shutdown: CancellationToken,
 }

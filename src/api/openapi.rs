@@ -20,14 +20,14 @@ use crate::storage::EventLevel;
     paths(
         account::register, account::login, account::logout, account::me,
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
-        stores::retry_store, stores::store_events, stream::stream,
+        stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
         admin::list_users, admin::update_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
         Problem, UserView, Credentials, Session, Me, StoreView, StoreList, CreateStoreBody,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
-        AuditEventList, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
+        AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel,
     )),
     modifiers(&Security),

@@ -15,7 +15,10 @@ use super::AppState;
 use super::account::audit;
 use super::error::{ApiError, ApiResult, FieldErrors, Problem};
 use super::extract::{AuthUser, ClientIp, StrictJson};
-use super::views::{CreateStoreBody, EventList, EventView, StoreList, StoreView};
+use super::views::{
+    ComponentView, CreateStoreBody, CredentialsView, EventList, EventView, HealthView, StoreList,
+    StoreView,
+};
 use crate::domain::{Domain, Engine, Namespace, StoreName, default_domain};
 use crate::engines;
 use crate::storage::{CreateStore, DbError, IdempotencyStart, NewStore, Store};
@@ -26,6 +29,8 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}", get(get_store).delete(delete_store))
         .route("/stores/{id}/retry", post(retry_store))
         .route("/stores/{id}/events", get(store_events))
+        .route("/stores/{id}/health", get(store_health))
+        .route("/stores/{id}/credentials", get(store_credentials))
 }
 
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
@@ -356,4 +361,76 @@ pub async fn store_events(
     Ok(Json(EventList {
         items: events.iter().map(EventView::from).collect(),
     }))
+}
+
+/// The store's components as the cluster sees them now.
+#[utoipa::path(get, path = "/api/v1/stores/{id}/health", tag = "stores",
+    params(("id" = String, Path, description = "Store id (UUID)")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = HealthView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn store_health(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<HealthView>> {
+    let store = visible_store(&state, &auth, &id).await?;
+    let components = state.provisioner.health(&store).await;
+    Ok(Json(HealthView {
+        healthy: !components.is_empty() && components.iter().all(|c| c.ready),
+        checked_at: Utc::now(),
+        components: components
+            .into_iter()
+            .map(|c| ComponentView {
+                name: c.name,
+                ready: c.ready,
+                message: c.message,
+            })
+            .collect(),
+    }))
+}
+
+/// The store administrator's login, read from the store's Secret on demand (Ready
+/// stores only). Every read is audited.
+#[utoipa::path(get, path = "/api/v1/stores/{id}/credentials", tag = "stores",
+    params(("id" = String, Path, description = "Store id (UUID)")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = CredentialsView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "`not_ready`: the store is not Ready", body = Problem),
+        (status = 503, description = "The cluster did not answer", body = Problem)))]
+pub async fn store_credentials(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let store = visible_store(&state, &auth, &id).await?;
+    if store.status != crate::domain::StoreStatus::Ready {
+        return Err(ApiError::NotReady(format!(
+            "The store is {}; its credentials can be read once it is Ready.",
+            store.status
+        )));
+    }
+    let (username, password) = state
+        .provisioner
+        .admin_credentials(&store)
+        .await
+        .map_err(|e| {
+            ApiError::Unavailable(format!(
+                "Cannot read the store's credentials from the cluster: {e}"
+            ))
+        })?;
+    let mut entry = audit(Some(&auth.user), "store.credentials_read", &ip);
+    entry.target_type = Some("store".to_owned());
+    entry.target_id = Some(store.id.to_string());
+    entry.details = json!({ "name": store.name, "username": username });
+    state.storage.record_audit(entry).await?;
+    let body = CredentialsView {
+        admin_url: store.admin_url.clone().unwrap_or_default(),
+        username,
+        password,
+    };
+    let mut resp = Json(body).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }

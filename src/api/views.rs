@@ -240,3 +240,25 @@ pub struct Readiness {
     pub ready: bool,
     pub checks: ReadyChecks,
 }
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentView {
+    pub name: String,
+    pub ready: bool,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthView {
+    pub healthy: bool,
+    pub checked_at: DateTime<Utc>,
+    pub components: Vec<ComponentView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CredentialsView {
+    pub admin_url: String,
+    pub username: String,
+    /// Generated at provisioning; change it after the first sign-in.
+    pub password: String,
+}

@@ -1,6 +1,10 @@
-//! The only module that talks to the Kubernetes API. For now it answers one question for
-//! `/readyz` and `storefleet doctor`-style messages: which cluster are we pointed at, and
-//! does it answer?
+//! The only module that talks to the Kubernetes API: which cluster we are pointed at and
+//! whether it answers (`/readyz`, `storefleet doctor`), and everything the engine does in
+//! store namespaces ([`store`]).
+
+pub mod store;
+
+pub use store::{Cluster, ClusterError, NamespaceState, Observation};
 
 use std::time::{Duration, Instant};
 

@@ -54,7 +54,7 @@ pub enum LifecycleEvent {
     Wait,
     /// The engine starts or continues working on the store (also repairs of a drifted Ready store).
     Work,
-    /// Every provisioning step succeeded.
+    /// Every provisioning step succeeded (or a resync found a Ready store still healthy).
     Succeed,
     /// The engine gave up with a reason.
     Fail,
@@ -143,7 +143,7 @@ impl StoreStatus {
             (E::Wait, _) => refuse("go back to waiting"),
             (E::Work, Pending | Provisioning | Ready) => Ok(Provisioning),
             (E::Work, _) => refuse("be worked on until it is retried"),
-            (E::Succeed, Provisioning) => Ok(Ready),
+            (E::Succeed, Provisioning | Ready) => Ok(Ready),
             (E::Succeed, _) => refuse("become ready without provisioning"),
             (E::Fail, Pending | Provisioning) => Ok(Failed),
             (E::Fail, _) => refuse("fail"),

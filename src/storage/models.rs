@@ -65,6 +65,8 @@ pub struct Store {
     pub ready_at: Option<Timestamp>,
     pub work_started_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// When the current step began.
+    pub step_started_at: Option<Timestamp>,
 }
 
 impl Store {

@@ -24,7 +24,8 @@ pub struct SqlStorage {
 
 const STORE_COLUMNS: &str = "id, owner_id, name, engine, domain, namespace, status, status_reason, \
      step, steps_done, steps_total, desired, attempts, next_attempt_at, lease_owner, \
-     lease_expires_at, url, admin_url, created_at, updated_at, ready_at, work_started_at, deleted_at";
+     lease_expires_at, url, admin_url, created_at, updated_at, ready_at, work_started_at, deleted_at, \
+     step_started_at";
 
 const USER_COLUMNS: &str = "id, email, role, store_quota, created_at";
 
@@ -83,6 +84,7 @@ fn store_from(row: &AnyRow) -> DbResult<Store> {
         updated_at: ts(row.try_get("updated_at")?)?,
         ready_at: opt_ts(row.try_get("ready_at")?)?,
         work_started_at: opt_ts(row.try_get("work_started_at")?)?,
+        step_started_at: opt_ts(row.try_get("step_started_at")?)?,
         deleted_at: opt_ts(row.try_get("deleted_at")?)?,
     })
 }
@@ -470,15 +472,29 @@ impl SqlStorage {
             return Ok(false);
         }
         let next = store.status.on(progress.event)?;
+        let step_started = if store.step == progress.step {
+            store.step_started_at.map(ms)
+        } else {
+            Some(ms(now))
+        };
+        let work_started = if matches!(store.status, StoreStatus::Pending | StoreStatus::Ready)
+            && next == StoreStatus::Provisioning
+        {
+            Some(ms(now))
+        } else {
+            store.work_started_at.map(ms)
+        };
         sqlx::query(
-            "UPDATE stores SET status = $1, status_reason = $2, step = $3, steps_done = $4, updated_at = $5 \
-             WHERE id = $6",
+            "UPDATE stores SET status = $1, status_reason = $2, step = $3, steps_done = $4, updated_at = $5, \
+             step_started_at = $6, work_started_at = $7 WHERE id = $8",
         )
         .bind(next.as_str())
         .bind(progress.status_reason)
         .bind(progress.step)
         .bind(progress.steps_done)
         .bind(ms(now))
+        .bind(step_started)
+        .bind(work_started)
         .bind(id.to_string())
         .execute(&mut **tx)
         .await?;

@@ -11,6 +11,7 @@
 mod account;
 mod admin;
 mod cli;
+mod engine;
 mod helpers;
 mod storage;
 mod stores;

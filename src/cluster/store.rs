@@ -1,0 +1,655 @@
+//! What the engine does to and reads from one store's namespace, through a rate-limited
+//! kube client. Observations come back as plain data ([`Observation`]) so that diagnosis
+//! stays pure and testable without a cluster.
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use k8s_openapi::ByteString;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Event, Namespace, PersistentVolumeClaim, Pod, Secret};
+use k8s_openapi::api::networking::v1::IngressClass;
+use k8s_openapi::api::storage::v1::StorageClass;
+use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
+
+/// Labels every namespace Storefleet creates carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "storefleet");
+pub const STORE_ID_LABEL: &str = "storefleet.io/store-id";
+pub const FINGERPRINT_ANNOTATION: &str = "storefleet.io/release-fingerprint";
+/// When the release with that fingerprint was applied (RFC 3339).
+pub const APPLIED_AT_ANNOTATION: &str = "storefleet.io/release-applied-at";
+
+/// A Kubernetes API failure, sorted by what to do about it.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct ClusterError {
+    pub message: String,
+    pub transient: bool,
+}
+
+impl From<kube::Error> for ClusterError {
+    fn from(e: kube::Error) -> Self {
+        let transient = match &e {
+            kube::Error::Api(status) => {
+                status.code == 409 || status.code == 429 || status.code >= 500
+            }
+            _ => true,
+        };
+        ClusterError {
+            message: e.to_string(),
+            transient,
+        }
+    }
+}
+
+fn is_status(e: &kube::Error, code: u16) -> bool {
+    matches!(e, kube::Error::Api(s) if s.code == code)
+}
+
+pub type ClusterResult<T> = Result<T, ClusterError>;
+
+/// A kube client whose calls are rate limited (QPS with burst), shared by all workers.
+#[derive(Clone)]
+pub struct Cluster {
+    client: kube::Client,
+    limiter: Arc<DefaultDirectRateLimiter>,
+}
+
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cluster").finish_non_exhaustive()
+    }
+}
+
+/// One container of one pod.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ContainerObservation {
+    pub name: String,
+    pub image: String,
+    pub ready: bool,
+    pub waiting_reason: Option<String>,
+    pub waiting_message: Option<String>,
+    pub restart_count: i32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PodObservation {
+    pub name: String,
+    pub component: Option<String>,
+    pub phase: String,
+    pub ready: bool,
+    /// The scheduler's message when the pod cannot be placed.
+    pub unschedulable: Option<String>,
+    pub containers: Vec<ContainerObservation>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WorkloadObservation {
+    pub component: String,
+    pub name: String,
+    pub desired: i32,
+    pub ready: i32,
+    /// A failure condition the controller set (ReplicaFailure / FailedCreate), if any.
+    pub failure: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct JobObservation {
+    pub name: String,
+    pub revision: Option<String>,
+    pub complete: bool,
+    /// `Failed` condition reason and message, when the Job gave up.
+    pub failed: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PvcObservation {
+    pub name: String,
+    pub phase: String,
+    pub storage_class: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventObservation {
+    pub reason: String,
+    pub message: String,
+    pub kind: String,
+    pub name: String,
+}
+
+/// Everything the engine looks at in a store namespace, at one moment.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Observation {
+    pub namespace_exists: bool,
+    pub workloads: Vec<WorkloadObservation>,
+    pub pods: Vec<PodObservation>,
+    pub jobs: Vec<JobObservation>,
+    pub pvcs: Vec<PvcObservation>,
+    /// Warning events, newest last.
+    pub warnings: Vec<EventObservation>,
+}
+
+/// What blocks a namespace that is being deleted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NamespaceState {
+    Absent,
+    Active,
+    Terminating { blockers: Vec<String> },
+}
+
+const COMPONENT: &str = "app.kubernetes.io/component";
+
+impl Cluster {
+    pub async fn connect(config: kube::Config, qps: u32, burst: u32) -> ClusterResult<Self> {
+        let client = kube::Client::try_from(config).map_err(ClusterError::from)?;
+        let qps = NonZeroU32::new(qps).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(burst).unwrap_or(qps);
+        Ok(Self {
+            client,
+            limiter: Arc::new(RateLimiter::direct(
+                Quota::per_second(qps).allow_burst(burst),
+            )),
+        })
+    }
+
+    pub fn client(&self) -> kube::Client {
+        self.client.clone()
+    }
+
+    async fn turn(&self) {
+        self.limiter.until_ready().await;
+    }
+
+    pub async fn version(&self) -> ClusterResult<String> {
+        self.turn().await;
+        Ok(self.client.apiserver_version().await?.git_version)
+    }
+
+    /// Create the namespace if it is absent; labels (ours and Pod Security `restricted`)
+    /// are applied either way.
+    pub async fn ensure_namespace(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        self.turn().await;
+        if let Some(ns) = api.get_opt(name).await? {
+            if ns.metadata.deletion_timestamp.is_some() {
+                return Err(ClusterError {
+                    message: format!("namespace {name} is still being deleted"),
+                    transient: true,
+                });
+            }
+            let current = ns.metadata.labels.unwrap_or_default();
+            if labels.iter().all(|(k, v)| current.get(k) == Some(v)) {
+                return Ok(());
+            }
+            let patch = serde_json::json!({ "metadata": { "labels": labels } });
+            self.turn().await;
+            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+                .await?;
+            return Ok(());
+        }
+        let ns = Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        self.turn().await;
+        match api.create(&PostParams::default(), &ns).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_status(&e, 409) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        self.turn().await;
+        let Some(ns) = api.get_opt(name).await? else {
+            return Ok(NamespaceState::Absent);
+        };
+        if ns.metadata.deletion_timestamp.is_none() {
+            return Ok(NamespaceState::Active);
+        }
+        let blockers = ns
+            .status
+            .and_then(|s| s.conditions)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.status == "True")
+            .filter_map(|c| c.message)
+            .collect();
+        Ok(NamespaceState::Terminating { blockers })
+    }
+
+    pub async fn namespace_annotations(
+        &self,
+        name: &str,
+    ) -> ClusterResult<BTreeMap<String, String>> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        self.turn().await;
+        Ok(api
+            .get_opt(name)
+            .await?
+            .and_then(|ns| ns.metadata.annotations)
+            .unwrap_or_default())
+    }
+
+    pub async fn annotate_namespace(
+        &self,
+        name: &str,
+        annotations: &BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        let patch = serde_json::json!({ "metadata": { "annotations": annotations } });
+        self.turn().await;
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_namespace(&self, name: &str) -> ClusterResult<()> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        self.turn().await;
+        match api.delete(name, &DeleteParams::background()).await {
+            Ok(_) => Ok(()),
+            Err(e) if is_status(&e, 404) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Namespaces labelled as Storefleet's, with their store-id label.
+    pub async fn managed_namespaces(&self) -> ClusterResult<Vec<(String, Option<String>)>> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        self.turn().await;
+        let list = api
+            .list(&ListParams::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)))
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter_map(|ns| {
+                let name = ns.metadata.name?;
+                let id = ns
+                    .metadata
+                    .labels
+                    .and_then(|mut l| l.remove(STORE_ID_LABEL));
+                Some((name, id))
+            })
+            .collect())
+    }
+
+    /// Create the Secret if it does not exist. An existing Secret is never changed, so a
+    /// store's generated credentials survive retries and upgrades.
+    pub async fn create_secret_if_absent(
+        &self,
+        namespace: &str,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<bool> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        self.turn().await;
+        if api.get_opt(name).await?.is_some() {
+            return Ok(false);
+        }
+        let secret = Secret {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            string_data: Some(data),
+            immutable: Some(true),
+            ..Default::default()
+        };
+        self.turn().await;
+        match api.create(&PostParams::default(), &secret).await {
+            Ok(_) => Ok(true),
+            Err(e) if is_status(&e, 409) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One key of a Secret, if the Secret and key exist.
+    pub async fn secret_value(
+        &self,
+        namespace: &str,
+        name: &str,
+        key: &str,
+    ) -> ClusterResult<Option<String>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        self.turn().await;
+        let Some(secret) = api.get_opt(name).await? else {
+            return Ok(None);
+        };
+        Ok(secret
+            .data
+            .and_then(|mut d| d.remove(key))
+            .map(|ByteString(bytes)| String::from_utf8_lossy(&bytes).into_owned()))
+    }
+
+    /// Unlock a release left `pending-*` by an interrupted helm: mark its latest record
+    /// failed in Helm's storage (the Secret driver), as Flux's helm-controller does, so
+    /// the next `helm upgrade` may proceed.
+    pub async fn mark_release_failed(
+        &self,
+        namespace: &str,
+        release: &str,
+        revision: u32,
+    ) -> ClusterResult<()> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let name = format!("sh.helm.release.v1.{release}.v{revision}");
+        self.turn().await;
+        let Some(secret) = api.get_opt(&name).await? else {
+            return Ok(());
+        };
+        let fail = |m: String| ClusterError {
+            message: m,
+            transient: false,
+        };
+        let encoded = secret
+            .data
+            .as_ref()
+            .and_then(|d| d.get("release"))
+            .map(|ByteString(b)| b.clone())
+            .ok_or_else(|| fail(format!("{name} has no release data")))?;
+        let record = decode_release(&encoded).map_err(|e| fail(format!("{name}: {e}")))?;
+        let mut value: serde_json::Value =
+            serde_json::from_slice(&record).map_err(|e| fail(format!("{name}: {e}")))?;
+        if let Some(info) = value.get_mut("info").and_then(|i| i.as_object_mut()) {
+            info.insert("status".to_owned(), "failed".into());
+            info.insert(
+                "description".to_owned(),
+                "Marked failed by Storefleet: the operation was interrupted".into(),
+            );
+        }
+        let bytes = serde_json::to_vec(&value).map_err(|e| fail(e.to_string()))?;
+        let reencoded = encode_release(&bytes).map_err(|e| fail(e.to_string()))?;
+        let patch = serde_json::json!({
+            "metadata": { "labels": { "status": "failed" } },
+            "data": { "release": base64::engine::general_purpose::STANDARD.encode(reencoded) },
+        });
+        self.turn().await;
+        api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
+    }
+
+    /// Look at everything in the namespace that tells whether the store is coming up.
+    /// Warning events older than `since` (an earlier attempt's) are left out.
+    pub async fn observe(
+        &self,
+        namespace: &str,
+        release: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ClusterResult<Observation> {
+        let mut obs = Observation {
+            namespace_exists: !matches!(
+                self.namespace_state(namespace).await?,
+                NamespaceState::Absent
+            ),
+            ..Default::default()
+        };
+        if !obs.namespace_exists {
+            return Ok(obs);
+        }
+        let selector = format!("app.kubernetes.io/instance={release}");
+        let lp = ListParams::default().labels(&selector);
+        let client = self.client.clone();
+
+        self.turn().await;
+        for sts in Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            let status = sts.status.unwrap_or_default();
+            obs.workloads.push(WorkloadObservation {
+                component: label(&sts.metadata, COMPONENT),
+                name: sts.metadata.name.unwrap_or_default(),
+                desired: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
+                ready: status.ready_replicas.unwrap_or(0),
+                failure: None,
+            });
+        }
+        self.turn().await;
+        for dep in Api::<Deployment>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            let status = dep.status.unwrap_or_default();
+            // A failure condition set before `since` belongs to an earlier attempt.
+            let failure = status
+                .conditions
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|c| match (since, &c.last_transition_time) {
+                    (Some(since), Some(t)) => t.0.as_millisecond() >= since.timestamp_millis(),
+                    _ => true,
+                })
+                .find(|c| {
+                    (c.type_ == "ReplicaFailure" && c.status == "True")
+                        || c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+                })
+                .and_then(|c| c.message);
+            obs.workloads.push(WorkloadObservation {
+                component: label(&dep.metadata, COMPONENT),
+                name: dep.metadata.name.unwrap_or_default(),
+                desired: dep.spec.and_then(|s| s.replicas).unwrap_or(1),
+                ready: status.ready_replicas.unwrap_or(0),
+                failure,
+            });
+        }
+        self.turn().await;
+        for job in Api::<Job>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
+            let complete = conditions
+                .iter()
+                .any(|c| c.type_ == "Complete" && c.status == "True");
+            let failed = conditions
+                .iter()
+                .find(|c| c.type_ == "Failed" && c.status == "True")
+                .map(|c| {
+                    (
+                        c.reason.clone().unwrap_or_default(),
+                        c.message.clone().unwrap_or_default(),
+                    )
+                });
+            obs.jobs.push(JobObservation {
+                revision: job
+                    .metadata
+                    .labels
+                    .as_ref()
+                    .and_then(|l| l.get("storefleet.io/release-revision").cloned()),
+                name: job.metadata.name.unwrap_or_default(),
+                complete,
+                failed,
+            });
+        }
+        self.turn().await;
+        for pod in Api::<Pod>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.pods.push(pod_observation(pod));
+        }
+        self.turn().await;
+        for pvc in Api::<PersistentVolumeClaim>::namespaced(client.clone(), namespace)
+            .list(&ListParams::default())
+            .await?
+            .items
+        {
+            obs.pvcs.push(PvcObservation {
+                name: pvc.metadata.name.unwrap_or_default(),
+                phase: pvc
+                    .status
+                    .and_then(|s| s.phase)
+                    .unwrap_or_else(|| "Pending".to_owned()),
+                storage_class: pvc.spec.and_then(|s| s.storage_class_name),
+            });
+        }
+        self.turn().await;
+        let mut events = Api::<Event>::namespaced(client, namespace)
+            .list(&ListParams::default().fields("type=Warning"))
+            .await?
+            .items;
+        events.sort_by_key(event_time);
+        let since_ms = since.map(|t| t.timestamp_millis());
+        obs.warnings = events
+            .into_iter()
+            .filter(|e| match (since_ms, event_time(e)) {
+                (Some(since), Some(at)) => at.as_millisecond() >= since,
+                _ => true,
+            })
+            .map(|e| EventObservation {
+                reason: e.reason.unwrap_or_default(),
+                message: e.message.unwrap_or_default(),
+                kind: e.involved_object.kind.unwrap_or_default(),
+                name: e.involved_object.name.unwrap_or_default(),
+            })
+            .collect();
+        Ok(obs)
+    }
+
+    pub async fn default_storage_class(&self) -> ClusterResult<Option<String>> {
+        self.turn().await;
+        let list = Api::<StorageClass>::all(self.client.clone())
+            .list(&ListParams::default())
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .find(|sc| {
+                sc.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
+                    .is_some_and(|v| v == "true")
+            })
+            .and_then(|sc| sc.metadata.name))
+    }
+
+    pub async fn ingress_classes(&self) -> ClusterResult<Vec<String>> {
+        self.turn().await;
+        let list = Api::<IngressClass>::all(self.client.clone())
+            .list(&ListParams::default())
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter_map(|c| c.metadata.name)
+            .collect())
+    }
+}
+
+fn event_time(e: &Event) -> Option<k8s_openapi::jiff::Timestamp> {
+    e.last_timestamp
+        .as_ref()
+        .map(|t| t.0)
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
+}
+
+fn label(meta: &ObjectMeta, key: &str) -> String {
+    meta.labels
+        .as_ref()
+        .and_then(|l| l.get(key).cloned())
+        .unwrap_or_default()
+}
+
+fn pod_observation(pod: Pod) -> PodObservation {
+    let status = pod.status.unwrap_or_default();
+    let conditions = status.conditions.unwrap_or_default();
+    let ready = conditions
+        .iter()
+        .any(|c| c.type_ == "Ready" && c.status == "True");
+    let unschedulable = conditions
+        .iter()
+        .find(|c| {
+            c.type_ == "PodScheduled"
+                && c.status == "False"
+                && c.reason.as_deref() == Some("Unschedulable")
+        })
+        .map(|c| c.message.clone().unwrap_or_default());
+    let mut containers = Vec::new();
+    for cs in status
+        .init_container_statuses
+        .unwrap_or_default()
+        .into_iter()
+        .chain(status.container_statuses.unwrap_or_default())
+    {
+        let waiting = cs.state.and_then(|s| s.waiting);
+        containers.push(ContainerObservation {
+            name: cs.name,
+            image: cs.image,
+            ready: cs.ready,
+            waiting_reason: waiting.as_ref().and_then(|w| w.reason.clone()),
+            waiting_message: waiting.and_then(|w| w.message),
+            restart_count: cs.restart_count,
+        });
+    }
+    PodObservation {
+        component: pod
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get(COMPONENT).cloned()),
+        name: pod.metadata.name.unwrap_or_default(),
+        phase: status.phase.unwrap_or_default(),
+        ready,
+        unschedulable,
+        containers,
+    }
+}
+
+/// Helm's storage encoding: base64 of gzip of the JSON record (inside the Secret's data).
+fn decode_release(data: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read as _;
+    let gz = base64::engine::general_purpose::STANDARD
+        .decode(data)
+        .map_err(|e| format!("not base64: {e}"))?;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(&gz[..])
+        .read_to_end(&mut out)
+        .map_err(|e| format!("not gzip: {e}"))?;
+    Ok(out)
+}
+
+fn encode_release(json: &[u8]) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::Write as _;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(json)?;
+    let gz = enc.finish()?;
+    Ok(base64::engine::general_purpose::STANDARD
+        .encode(gz)
+        .into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn release_records_round_trip() {
+        let json = br#"{"name":"shop","info":{"status":"pending-upgrade"},"version":2}"#;
+        let stored = encode_release(json).unwrap();
+        assert_eq!(decode_release(&stored).unwrap(), json);
+        assert!(decode_release(b"!!!").is_err());
+    }
+}

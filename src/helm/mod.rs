@@ -1,0 +1,392 @@
+//! The only module that runs helm. Values reach helm in 0600 files, never on argv;
+//! concurrent helm processes are bounded; failures carry helm's first meaningful line.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use serde::Deserialize;
+use tokio::process::Command;
+use tokio::sync::Semaphore;
+
+/// What the cluster's release records say about one release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReleaseState {
+    Absent,
+    Deployed {
+        revision: u32,
+    },
+    Failed {
+        revision: u32,
+    },
+    /// A helm operation was interrupted (`pending-install`, `pending-upgrade`,
+    /// `pending-rollback`): the release is locked until someone unlocks it.
+    Pending {
+        revision: u32,
+        status: String,
+    },
+    Uninstalling {
+        revision: u32,
+    },
+    Other {
+        revision: u32,
+        status: String,
+    },
+}
+
+/// A helm command that failed.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{message}")]
+pub struct HelmError {
+    /// The first meaningful line helm printed.
+    pub message: String,
+    /// Whether trying again later may help (connection problems, locks, timeouts).
+    pub transient: bool,
+}
+
+#[async_trait]
+pub trait Helm: Send + Sync + std::fmt::Debug {
+    async fn status(&self, namespace: &str, release: &str) -> Result<ReleaseState, HelmError>;
+    /// `helm upgrade --install` with the given values files (later files win); returns
+    /// the new revision.
+    async fn upgrade_install(
+        &self,
+        namespace: &str,
+        release: &str,
+        chart: &Path,
+        values: &[ValuesSource],
+    ) -> Result<u32, HelmError>;
+    /// `helm uninstall`; a release that does not exist is not an error.
+    async fn uninstall(&self, namespace: &str, release: &str) -> Result<(), HelmError>;
+    /// `helm version --short`, for `storefleet doctor`.
+    async fn version(&self) -> Result<String, HelmError>;
+}
+
+/// A values file for helm: a file that exists, or content written to a private temp file.
+#[derive(Debug, Clone)]
+pub enum ValuesSource {
+    File(PathBuf),
+    Content(String),
+}
+
+/// Told of every helm run: subcommand, success, duration (for metrics).
+pub type HelmObserver = Arc<dyn Fn(&str, bool, Duration) + Send + Sync>;
+
+/// Helm through its CLI.
+#[derive(Clone)]
+pub struct HelmCli {
+    binary: PathBuf,
+    kubeconfig: Option<PathBuf>,
+    context: Option<String>,
+    temp_dir: PathBuf,
+    permits: Arc<Semaphore>,
+    observer: Option<HelmObserver>,
+}
+
+impl std::fmt::Debug for HelmCli {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HelmCli")
+            .field("binary", &self.binary)
+            .field("kubeconfig", &self.kubeconfig)
+            .field("context", &self.context)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusJson {
+    info: StatusInfo,
+    version: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct StatusInfo {
+    status: String,
+}
+
+impl HelmCli {
+    pub fn new(
+        binary: PathBuf,
+        kubeconfig: Option<PathBuf>,
+        context: Option<String>,
+        temp_dir: PathBuf,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            binary,
+            kubeconfig,
+            context,
+            temp_dir,
+            permits: Arc::new(Semaphore::new(concurrency.max(1))),
+            observer: None,
+        }
+    }
+
+    /// Called after every helm run with the subcommand, success and duration (metrics).
+    pub fn with_observer(mut self, observer: HelmObserver) -> Self {
+        self.observer = Some(observer);
+        self
+    }
+
+    async fn run(&self, subcommand: &str, args: &[&str]) -> Result<String, HelmError> {
+        let _permit = self.permits.acquire().await.map_err(|_| HelmError {
+            message: "helm runner is shutting down".to_owned(),
+            transient: true,
+        })?;
+        let mut cmd = Command::new(&self.binary);
+        cmd.arg(subcommand).args(args);
+        if let Some(k) = &self.kubeconfig {
+            cmd.arg("--kubeconfig").arg(k);
+        }
+        if let Some(c) = &self.context {
+            cmd.arg("--kube-context").arg(c);
+        }
+        cmd.kill_on_drop(true).stdin(std::process::Stdio::null());
+        let started = Instant::now();
+        let output = cmd.output().await.map_err(|e| HelmError {
+            message: format!("cannot run {}: {e}", self.binary.display()),
+            transient: false,
+        })?;
+        let ok = output.status.success();
+        if let Some(observe) = &self.observer {
+            observe(subcommand, ok, started.elapsed());
+        }
+        if ok {
+            return Ok(String::from_utf8_lossy(&output.stdout).into_owned());
+        }
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let message = first_meaningful_line(&stderr)
+            .unwrap_or_else(|| format!("helm {subcommand} exited with {}", output.status));
+        Err(HelmError {
+            transient: is_transient(&message),
+            message,
+        })
+    }
+
+    fn write_values(&self, content: &str) -> Result<tempfile::TempPath, HelmError> {
+        use std::io::Write as _;
+        let fail = |e: std::io::Error| HelmError {
+            message: format!(
+                "cannot write a values file in {}: {e}",
+                self.temp_dir.display()
+            ),
+            transient: false,
+        };
+        std::fs::create_dir_all(&self.temp_dir).map_err(fail)?;
+        // tempfile creates the file 0600.
+        let mut file = tempfile::Builder::new()
+            .prefix("values-")
+            .suffix(".yaml")
+            .tempfile_in(&self.temp_dir)
+            .map_err(fail)?;
+        file.write_all(content.as_bytes()).map_err(fail)?;
+        Ok(file.into_temp_path())
+    }
+}
+
+/// The line of helm's stderr that says what went wrong: skip warnings and blank lines,
+/// drop the `Error: ` prefix.
+pub fn first_meaningful_line(stderr: &str) -> Option<String> {
+    stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .filter(|l| {
+            !l.starts_with("WARNING") && !l.starts_with("walk.go") && !l.starts_with("level=WARN")
+        })
+        .map(|l| {
+            l.trim_start_matches("Error: ")
+                .trim_start_matches("error: ")
+                .to_owned()
+        })
+        .next()
+}
+
+/// Errors that a later attempt may not see.
+pub fn is_transient(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    [
+        "connection refused",
+        "connection reset",
+        "i/o timeout",
+        "timeout",
+        "timed out",
+        "tls handshake",
+        "service unavailable",
+        "too many requests",
+        "another operation",
+        "the object has been modified",
+        "etcdserver",
+        "kubernetes cluster unreachable",
+        "no route to host",
+        "eof",
+        "internal error occurred",
+    ]
+    .iter()
+    .any(|needle| m.contains(needle))
+}
+
+pub fn parse_status(json: &str) -> Result<ReleaseState, HelmError> {
+    let status: StatusJson = serde_json::from_str(json).map_err(|e| HelmError {
+        message: format!("cannot read helm status output: {e}"),
+        transient: false,
+    })?;
+    let revision = status.version;
+    Ok(match status.info.status.as_str() {
+        "deployed" => ReleaseState::Deployed { revision },
+        "failed" => ReleaseState::Failed { revision },
+        "uninstalling" => ReleaseState::Uninstalling { revision },
+        s if s.starts_with("pending") => ReleaseState::Pending {
+            revision,
+            status: s.to_owned(),
+        },
+        s => ReleaseState::Other {
+            revision,
+            status: s.to_owned(),
+        },
+    })
+}
+
+fn not_found(e: &HelmError) -> bool {
+    let m = e.message.to_ascii_lowercase();
+    m.contains("release: not found") || m.contains("not found")
+}
+
+#[async_trait]
+impl Helm for HelmCli {
+    async fn status(&self, namespace: &str, release: &str) -> Result<ReleaseState, HelmError> {
+        match self
+            .run(
+                "status",
+                &[release, "--namespace", namespace, "--output", "json"],
+            )
+            .await
+        {
+            Ok(out) => parse_status(&out),
+            Err(e) if not_found(&e) => Ok(ReleaseState::Absent),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn upgrade_install(
+        &self,
+        namespace: &str,
+        release: &str,
+        chart: &Path,
+        values: &[ValuesSource],
+    ) -> Result<u32, HelmError> {
+        let mut temp = Vec::new();
+        let mut files = Vec::new();
+        for v in values {
+            match v {
+                ValuesSource::File(p) => files.push(p.clone()),
+                ValuesSource::Content(c) => {
+                    let path = self.write_values(c)?;
+                    files.push(path.to_path_buf());
+                    temp.push(path);
+                }
+            }
+        }
+        let chart = chart.display().to_string();
+        let file_args: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        let mut args: Vec<&str> = vec![
+            release,
+            &chart,
+            "--install",
+            "--namespace",
+            namespace,
+            "--history-max",
+            "3",
+            "--timeout",
+            "5m",
+            "--output",
+            "json",
+        ];
+        for f in &file_args {
+            args.push("--values");
+            args.push(f);
+        }
+        let out = self.run("upgrade", &args).await?;
+        drop(temp);
+        parse_status(&out).map(|s| match s {
+            ReleaseState::Deployed { revision }
+            | ReleaseState::Failed { revision }
+            | ReleaseState::Pending { revision, .. }
+            | ReleaseState::Uninstalling { revision }
+            | ReleaseState::Other { revision, .. } => revision,
+            ReleaseState::Absent => 0,
+        })
+    }
+
+    async fn uninstall(&self, namespace: &str, release: &str) -> Result<(), HelmError> {
+        match self
+            .run("uninstall", &[release, "--namespace", namespace])
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if not_found(&e) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn version(&self) -> Result<String, HelmError> {
+        self.run("version", &["--short"])
+            .await
+            .map(|s| s.trim().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_json_becomes_a_release_state() {
+        let s =
+            |status: &str| format!(r#"{{"name":"x","info":{{"status":"{status}"}},"version":3}}"#);
+        assert_eq!(
+            parse_status(&s("deployed")).unwrap(),
+            ReleaseState::Deployed { revision: 3 }
+        );
+        assert_eq!(
+            parse_status(&s("failed")).unwrap(),
+            ReleaseState::Failed { revision: 3 }
+        );
+        assert_eq!(
+            parse_status(&s("pending-upgrade")).unwrap(),
+            ReleaseState::Pending {
+                revision: 3,
+                status: "pending-upgrade".into()
+            }
+        );
+        assert_eq!(
+            parse_status(&s("uninstalling")).unwrap(),
+            ReleaseState::Uninstalling { revision: 3 }
+        );
+        assert!(parse_status("not json").is_err());
+    }
+
+    #[test]
+    fn the_meaningful_line_skips_warnings() {
+        let stderr = "WARNING: Kubernetes configuration file is group-readable.\n\nError: UPGRADE FAILED: values don't meet the specifications of the schema(s)\n";
+        assert_eq!(
+            first_meaningful_line(stderr).unwrap(),
+            "UPGRADE FAILED: values don't meet the specifications of the schema(s)"
+        );
+        assert!(first_meaningful_line("\n  \n").is_none());
+    }
+
+    #[test]
+    fn transient_errors_are_recognised() {
+        assert!(is_transient(
+            "Kubernetes cluster unreachable: Get \"https://127.0.0.1:6443/version\": dial tcp: connection refused"
+        ));
+        assert!(is_transient(
+            "UPGRADE FAILED: another operation (install/upgrade/rollback) is in progress"
+        ));
+        assert!(!is_transient(
+            "INSTALLATION FAILED: execution error at (woocommerce-store/templates/validate.yaml:3:4): store.host is required"
+        ));
+    }
+}

@@ -1,0 +1,398 @@
+//! Turn what the cluster says into a reason people can act on (the architecture's failure
+//! table). Pure: it reads an [`Observation`] and decides, so it is tested from fixtures.
+
+use crate::cluster::Observation;
+
+/// Why a store is not (yet) ready, in a small fixed vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FailureKind {
+    QuotaTooSmall,
+    ImagePull,
+    CrashLoop,
+    Unschedulable,
+    NoStorage,
+    SetupFailed,
+    Helm,
+    Verify,
+    Deadline,
+    Cluster,
+}
+
+impl FailureKind {
+    /// The label value used in metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::QuotaTooSmall => "quota_too_small",
+            FailureKind::ImagePull => "image_pull",
+            FailureKind::CrashLoop => "crash_loop",
+            FailureKind::Unschedulable => "unschedulable",
+            FailureKind::NoStorage => "no_storage",
+            FailureKind::SetupFailed => "setup_failed",
+            FailureKind::Helm => "helm",
+            FailureKind::Verify => "checkout_verification",
+            FailureKind::Deadline => "deadline",
+            FailureKind::Cluster => "cluster",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub kind: FailureKind,
+    pub reason: String,
+}
+
+/// The verdict on one look at the workloads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Everything awaited is ready.
+    Ready,
+    /// Still coming up. `trouble` is a problem seen on the way that may or may not clear
+    /// (a pull back-off, a crash loop, a pending claim); the deadline decides.
+    Waiting {
+        reason: String,
+        trouble: Option<Finding>,
+    },
+    /// It will not come up without someone changing something.
+    Failed(Finding),
+}
+
+fn quota_problem(obs: &Observation) -> Option<Finding> {
+    let from_workloads = obs
+        .workloads
+        .iter()
+        .filter_map(|w| w.failure.as_deref())
+        .find(|m| m.contains("exceeded quota"));
+    let from_events = obs
+        .warnings
+        .iter()
+        .rev()
+        .find(|e| e.reason == "FailedCreate" && e.message.contains("exceeded quota"))
+        .map(|e| e.message.as_str());
+    let message = from_workloads.or(from_events)?;
+    // "... is forbidden: exceeded quota: shop-quota, requested: limits.memory=384Mi, used: ..., limited: ..."
+    let detail = message
+        .find("exceeded quota")
+        .map_or(message, |i| &message[i..]);
+    Some(Finding {
+        kind: FailureKind::QuotaTooSmall,
+        reason: format!("The store's quota is too small for its workloads: {detail}"),
+    })
+}
+
+fn pod_trouble(obs: &Observation) -> Option<Finding> {
+    for pod in &obs.pods {
+        let component = pod.component.as_deref().unwrap_or(&pod.name);
+        for c in &pod.containers {
+            match c.waiting_reason.as_deref() {
+                Some("ErrImagePull" | "ImagePullBackOff" | "InvalidImageName") => {
+                    return Some(Finding {
+                        kind: FailureKind::ImagePull,
+                        reason: format!("The {component} image cannot be pulled: {}", c.image),
+                    });
+                }
+                Some("CrashLoopBackOff") => {
+                    return Some(Finding {
+                        kind: FailureKind::CrashLoop,
+                        reason: format!(
+                            "{component} keeps crashing (container {}, {} restarts)",
+                            c.name, c.restart_count
+                        ),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Some(message) = &pod.unschedulable {
+            return Some(Finding {
+                kind: FailureKind::Unschedulable,
+                reason: format!("The cluster has no room for {component}: {message}"),
+            });
+        }
+    }
+    if let Some(pvc) = obs.pvcs.iter().find(|p| p.phase == "Pending") {
+        let class = pvc.storage_class.as_deref().unwrap_or("(default)");
+        let message = obs
+            .warnings
+            .iter()
+            .rev()
+            .find(|e| e.kind == "PersistentVolumeClaim" && e.name == pvc.name)
+            .map_or_else(|| "waiting for a volume".to_owned(), |e| e.message.clone());
+        return Some(Finding {
+            kind: FailureKind::NoStorage,
+            reason: format!(
+                "No storage for {} (storage class {class}): {message}",
+                pvc.name
+            ),
+        });
+    }
+    None
+}
+
+/// Are the engine's components ready?
+pub fn workloads(obs: &Observation, components: &[&str]) -> Verdict {
+    let mut waiting = Vec::new();
+    for component in components {
+        let ready = obs
+            .workloads
+            .iter()
+            .filter(|w| w.component == *component)
+            .map(|w| w.ready >= w.desired && w.desired > 0)
+            .reduce(|a, b| a && b);
+        match ready {
+            Some(true) => {}
+            Some(false) => waiting.push(format!("{component} to become ready")),
+            None => waiting.push(format!("{component} to be created")),
+        }
+    }
+    if waiting.is_empty() {
+        return Verdict::Ready;
+    }
+    if let Some(quota) = quota_problem(obs) {
+        return Verdict::Failed(quota);
+    }
+    let trouble = pod_trouble(obs);
+    let reason = match &trouble {
+        Some(t) => t.reason.clone(),
+        None => format!("Waiting for {}", waiting.join(" and ")),
+    };
+    Verdict::Waiting { reason, trouble }
+}
+
+/// Has the setup Job of this release revision finished?
+pub fn setup(obs: &Observation, revision: u32) -> Verdict {
+    let revision = revision.to_string();
+    let job = obs
+        .jobs
+        .iter()
+        .find(|j| j.revision.as_deref() == Some(revision.as_str()));
+    if job.is_some_and(|j| j.complete) {
+        return Verdict::Ready;
+    }
+    if let Some(quota) = quota_problem(obs) {
+        return Verdict::Failed(quota);
+    }
+    match job {
+        None => Verdict::Waiting {
+            reason: format!("Waiting for the setup job of revision {revision}"),
+            trouble: None,
+        },
+        Some(j) if j.complete => Verdict::Ready,
+        Some(j) => match &j.failed {
+            Some((reason, message)) => Verdict::Failed(Finding {
+                kind: FailureKind::SetupFailed,
+                reason: format!("Store setup failed ({reason}): {message}"),
+            }),
+            None => {
+                let trouble = pod_trouble(obs);
+                Verdict::Waiting {
+                    reason: trouble.as_ref().map_or_else(
+                        || "Setting up WordPress and WooCommerce".to_owned(),
+                        |t| t.reason.clone(),
+                    ),
+                    trouble,
+                }
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cluster::store::{
+        ContainerObservation, EventObservation, JobObservation, PodObservation, PvcObservation,
+        WorkloadObservation,
+    };
+
+    fn workload(component: &str, ready: i32) -> WorkloadObservation {
+        WorkloadObservation {
+            component: component.into(),
+            name: format!("shop-{component}"),
+            desired: 1,
+            ready,
+            failure: None,
+        }
+    }
+
+    fn base(ready: i32) -> Observation {
+        Observation {
+            namespace_exists: true,
+            workloads: vec![workload("mariadb", ready), workload("wordpress", ready)],
+            ..Default::default()
+        }
+    }
+
+    const COMPONENTS: &[&str] = &["mariadb", "wordpress"];
+
+    #[test]
+    fn ready_when_every_component_is_ready() {
+        assert_eq!(workloads(&base(1), COMPONENTS), Verdict::Ready);
+        let Verdict::Waiting {
+            reason,
+            trouble: None,
+        } = workloads(&base(0), COMPONENTS)
+        else {
+            panic!()
+        };
+        assert_eq!(
+            reason,
+            "Waiting for mariadb to become ready and wordpress to become ready"
+        );
+        let empty = Observation {
+            namespace_exists: true,
+            ..Default::default()
+        };
+        let Verdict::Waiting { reason, .. } = workloads(&empty, COMPONENTS) else {
+            panic!()
+        };
+        assert!(reason.contains("mariadb to be created"));
+    }
+
+    #[test]
+    fn exceeded_quota_fails_at_once_naming_the_resource() {
+        let mut obs = base(0);
+        obs.warnings.push(EventObservation {
+            reason: "FailedCreate".into(),
+            message: "create Pod shop-mariadb-0 in StatefulSet shop-mariadb failed error: pods \"shop-mariadb-0\" is forbidden: exceeded quota: shop-quota, requested: limits.memory=384Mi, used: limits.memory=0, limited: limits.memory=100Mi".into(),
+            kind: "StatefulSet".into(),
+            name: "shop-mariadb".into(),
+        });
+        let Verdict::Failed(f) = workloads(&obs, COMPONENTS) else {
+            panic!()
+        };
+        assert_eq!(f.kind, FailureKind::QuotaTooSmall);
+        assert!(f.reason.contains("limits.memory=384Mi"), "{}", f.reason);
+        let mut rs = base(0);
+        rs.workloads[1].failure =
+            Some("pods \"x\" is forbidden: exceeded quota: q, requested: requests.cpu=2".into());
+        assert!(matches!(
+            workloads(&rs, COMPONENTS),
+            Verdict::Failed(Finding {
+                kind: FailureKind::QuotaTooSmall,
+                ..
+            })
+        ));
+    }
+
+    fn pod(component: &str, reason: &str, restarts: i32) -> PodObservation {
+        PodObservation {
+            name: format!("shop-{component}-0"),
+            component: Some(component.into()),
+            phase: "Pending".into(),
+            ready: false,
+            unschedulable: None,
+            containers: vec![ContainerObservation {
+                name: component.into(),
+                image: format!("docker.io/library/{component}:bad"),
+                ready: false,
+                waiting_reason: Some(reason.into()),
+                waiting_message: None,
+                restart_count: restarts,
+            }],
+        }
+    }
+
+    #[test]
+    fn pod_troubles_name_the_component_and_detail() {
+        let mut obs = base(0);
+        obs.pods.push(pod("wordpress", "ImagePullBackOff", 0));
+        let Verdict::Waiting {
+            trouble: Some(t),
+            reason,
+        } = workloads(&obs, COMPONENTS)
+        else {
+            panic!()
+        };
+        assert_eq!(t.kind, FailureKind::ImagePull);
+        assert!(
+            reason.contains("docker.io/library/wordpress:bad"),
+            "{reason}"
+        );
+
+        let mut obs = base(0);
+        obs.pods.push(pod("mariadb", "CrashLoopBackOff", 7));
+        let Verdict::Waiting {
+            trouble: Some(t), ..
+        } = workloads(&obs, COMPONENTS)
+        else {
+            panic!()
+        };
+        assert_eq!(t.kind, FailureKind::CrashLoop);
+        assert!(
+            t.reason.contains("7 restarts") && t.reason.starts_with("mariadb"),
+            "{}",
+            t.reason
+        );
+
+        let mut obs = base(0);
+        let mut p = pod("mariadb", "ContainerCreating", 0);
+        p.containers[0].waiting_reason = None;
+        p.unschedulable = Some("0/4 nodes are available: 4 Insufficient cpu.".into());
+        obs.pods.push(p);
+        let Verdict::Waiting {
+            trouble: Some(t), ..
+        } = workloads(&obs, COMPONENTS)
+        else {
+            panic!()
+        };
+        assert_eq!(t.kind, FailureKind::Unschedulable);
+        assert!(t.reason.contains("Insufficient cpu"));
+
+        let mut obs = base(0);
+        obs.pvcs.push(PvcObservation {
+            name: "data-shop-mariadb-0".into(),
+            phase: "Pending".into(),
+            storage_class: Some("fast".into()),
+        });
+        obs.warnings.push(EventObservation {
+            reason: "ProvisioningFailed".into(),
+            message: "storageclass.storage.k8s.io \"fast\" not found".into(),
+            kind: "PersistentVolumeClaim".into(),
+            name: "data-shop-mariadb-0".into(),
+        });
+        let Verdict::Waiting {
+            trouble: Some(t), ..
+        } = workloads(&obs, COMPONENTS)
+        else {
+            panic!()
+        };
+        assert_eq!(t.kind, FailureKind::NoStorage);
+        assert!(
+            t.reason.contains("storage class fast") && t.reason.contains("not found"),
+            "{}",
+            t.reason
+        );
+    }
+
+    #[test]
+    fn setup_follows_the_job_of_the_current_revision() {
+        let mut obs = base(1);
+        assert!(matches!(setup(&obs, 2), Verdict::Waiting { .. }));
+        obs.jobs.push(JobObservation {
+            name: "shop-setup-1-abc".into(),
+            revision: Some("1".into()),
+            complete: true,
+            failed: None,
+        });
+        assert!(
+            matches!(setup(&obs, 2), Verdict::Waiting { .. }),
+            "an old revision's job does not count"
+        );
+        obs.jobs.push(JobObservation {
+            name: "shop-setup-2-def".into(),
+            revision: Some("2".into()),
+            complete: false,
+            failed: Some((
+                "BackoffLimitExceeded".into(),
+                "Job has reached the specified backoff limit".into(),
+            )),
+        });
+        let Verdict::Failed(f) = setup(&obs, 2) else {
+            panic!()
+        };
+        assert_eq!(f.kind, FailureKind::SetupFailed);
+        assert!(f.reason.contains("BackoffLimitExceeded"));
+        assert_eq!(setup(&obs, 1), Verdict::Ready);
+    }
+}

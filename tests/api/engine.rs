@@ -1,0 +1,472 @@
+//! The provisioning engine against the local real Kubernetes and real helm
+//! (`testenv/cluster up`): the whole lifecycle through the HTTP API, failure paths with
+//! the cluster's failure injection, and retry after the cause is fixed. Runs when
+//! STOREFLEET_TEST_KUBECONFIG names the cluster's kubeconfig (scripts/test sets it).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::core::v1::{LimitRange, Namespace, ResourceQuota, Secret};
+use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
+use kube::api::{Api, ListParams};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{Options, TestApp, TestUser, problem};
+
+fn kubeconfig() -> Option<PathBuf> {
+    match std::env::var("STOREFLEET_TEST_KUBECONFIG") {
+        Ok(p) if !p.is_empty() => Some(PathBuf::from(p)),
+        _ => {
+            assert!(
+                std::env::var("STOREFLEET_TEST_REQUIRE_CLUSTER").as_deref() != Ok("1"),
+                "STOREFLEET_TEST_REQUIRE_CLUSTER=1 but STOREFLEET_TEST_KUBECONFIG is not set"
+            );
+            eprintln!("skipping: STOREFLEET_TEST_KUBECONFIG is not set (scripts/test sets it)");
+            None
+        }
+    }
+}
+
+fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A server wired to the real cluster with values-local plus `overrides` (YAML).
+async fn engine_app(
+    kubeconfig: &Path,
+    overrides: &str,
+    timeout_secs: u32,
+) -> (TestApp, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let extra = dir.path().join("overrides.yaml");
+    std::fs::write(&extra, overrides).unwrap();
+    let local = repo().join("charts/woocommerce-store/values-local.yaml");
+    let app = TestApp::spawn_with(
+        Options::default()
+            .env("KUBECONFIG", &kubeconfig.display().to_string())
+            .env(
+                "STOREFLEET_CHART_DIR",
+                &repo().join("charts").display().to_string(),
+            )
+            .env(
+                "STOREFLEET_VALUES_FILE",
+                &format!("{},{}", local.display(), extra.display()),
+            )
+            .env("STOREFLEET_CHECKOUT_VERIFY", "off")
+            .env(
+                "STOREFLEET_PROVISION_TIMEOUT_SECS",
+                &timeout_secs.to_string(),
+            )
+            .env("STOREFLEET_WORKERS", "2"),
+    )
+    .await;
+    (app, dir)
+}
+
+async fn client(kubeconfig: &Path) -> kube::Client {
+    let config = storefleet::cluster::load_config(Some(kubeconfig), None)
+        .await
+        .unwrap();
+    kube::Client::try_from(config).unwrap()
+}
+
+/// Poll the store until `done` says so, or fail after `within`.
+async fn wait_for(
+    app: &TestApp,
+    user: &TestUser,
+    id: &str,
+    within: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let resp = app.get(user, &format!("/stores/{id}")).await;
+        let body: Value = resp.json().await.unwrap();
+        if done(&body) {
+            return body;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting; last: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+async fn namespace_gone(client: &kube::Client, ns: &str, within: Duration) {
+    let api: Api<Namespace> = Api::all(client.clone());
+    let deadline = tokio::time::Instant::now() + within;
+    while api.get_opt(ns).await.unwrap().is_some() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "namespace {ns} still exists"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_store_goes_from_request_to_ready_and_is_deleted_without_a_trace() {
+    let Some(kc) = kubeconfig() else { return };
+    let (app, _dir) = engine_app(&kc, "{}\n", 300).await;
+    let kube = client(&kc).await;
+    let user = app.user().await;
+    let store = app.store(&user, "lifecycle").await;
+    let id = store["id"].as_str().unwrap().to_owned();
+    let ns = store["namespace"].as_str().unwrap().to_owned();
+
+    let ready = wait_for(&app, &user, &id, Duration::from_secs(240), |s| {
+        s["status"] == "Ready" || s["status"] == "Failed"
+    })
+    .await;
+    assert_eq!(ready["status"], "Ready", "{ready}");
+    assert_eq!(ready["steps_done"], 8);
+    let domain = ready["domain"].as_str().unwrap();
+    assert_eq!(ready["url"], format!("http://{domain}/"));
+    assert_eq!(ready["admin_url"], format!("http://{domain}/wp-admin/"));
+    assert!(ready["ready_at"].is_string());
+
+    // Every object the store needs is in its namespace.
+    let namespace = Api::<Namespace>::all(kube.clone()).get(&ns).await.unwrap();
+    let labels = namespace.metadata.labels.unwrap();
+    assert_eq!(labels["pod-security.kubernetes.io/enforce"], "restricted");
+    assert_eq!(labels["app.kubernetes.io/managed-by"], "storefleet");
+    assert_eq!(labels["storefleet.io/store-id"], id);
+    let lp = ListParams::default();
+    assert_eq!(
+        Api::<ResourceQuota>::namespaced(kube.clone(), &ns)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    assert_eq!(
+        Api::<LimitRange>::namespaced(kube.clone(), &ns)
+            .list(&lp)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let policies = Api::<NetworkPolicy>::namespaced(kube.clone(), &ns)
+        .list(&lp)
+        .await
+        .unwrap()
+        .items;
+    assert!(policies.iter().any(|p| {
+        p.metadata
+            .name
+            .as_deref()
+            .is_some_and(|n| n.ends_with("default-deny"))
+    }));
+    let secrets = Api::<Secret>::namespaced(kube.clone(), &ns)
+        .list(&lp)
+        .await
+        .unwrap()
+        .items;
+    let names: Vec<_> = secrets
+        .iter()
+        .filter_map(|s| s.metadata.name.clone())
+        .collect();
+    assert!(
+        names.contains(&"storefleet-credentials".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        names
+            .iter()
+            .any(|n| n.starts_with("sh.helm.release.v1.lifecycle.")),
+        "the helm release: {names:?}"
+    );
+    let sts = Api::<StatefulSet>::namespaced(kube.clone(), &ns)
+        .list(&lp)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(sts[0].status.as_ref().unwrap().ready_replicas, Some(1));
+    let deploys = Api::<Deployment>::namespaced(kube.clone(), &ns)
+        .list(&lp)
+        .await
+        .unwrap()
+        .items;
+    assert_eq!(deploys[0].status.as_ref().unwrap().ready_replicas, Some(1));
+    let ingresses = Api::<Ingress>::namespaced(kube.clone(), &ns)
+        .list(&lp)
+        .await
+        .unwrap()
+        .items;
+    let host = ingresses[0].spec.as_ref().unwrap().rules.as_ref().unwrap()[0]
+        .host
+        .clone();
+    assert_eq!(host.as_deref(), Some(domain));
+
+    // Events tell the story, step by step, with timings.
+    let events: Value = app
+        .get(&user, &format!("/stores/{id}/events"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let steps: Vec<_> = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    for step in [
+        "plan",
+        "namespace",
+        "credentials",
+        "release",
+        "workloads",
+        "bootstrap",
+        "verify",
+        "ready",
+    ] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
+    let skipped = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["message"].as_str().unwrap().contains("skipped"));
+    assert!(skipped, "an explicit event says verification was skipped");
+
+    // Health from live state, and the credentials from the store's Secret, audited.
+    let health: Value = app
+        .get(&user, &format!("/stores/{id}/health"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["healthy"], true, "{health}");
+    let creds = app.get(&user, &format!("/stores/{id}/credentials")).await;
+    assert_eq!(creds.status(), StatusCode::OK);
+    assert_eq!(creds.headers()["cache-control"], "no-store");
+    let creds: Value = creds.json().await.unwrap();
+    assert!(creds["password"].as_str().unwrap().len() >= 24);
+    assert_eq!(creds["admin_url"], ready["admin_url"]);
+    let audit: Value = app
+        .get(&user, "/audit-events?action=store.credentials_read")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["items"].as_array().unwrap().len(), 1);
+    assert!(
+        !audit
+            .to_string()
+            .contains(creds["password"].as_str().unwrap()),
+        "the password is not in the audit log"
+    );
+    let other = app.user().await;
+    problem(
+        app.get(&other, &format!("/stores/{id}/credentials")).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    // Delete: Deleting until gone, then 404 and no namespace.
+    let resp = app.delete(&user, &format!("/stores/{id}")).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    problem(
+        app.get(&user, &format!("/stores/{id}/credentials")).await,
+        StatusCode::CONFLICT,
+        "not_ready",
+    )
+    .await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(240);
+    loop {
+        let resp = app.get(&user, &format!("/stores/{id}")).await;
+        if resp.status() == StatusCode::NOT_FOUND {
+            break;
+        }
+        let body: Value = resp.json().await.unwrap();
+        assert_eq!(body["status"], "Deleting");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "still not gone: {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    namespace_gone(&kube, &ns, Duration::from_secs(5)).await;
+    let me: Value = app.get(&user, "/me").await.json().await.unwrap();
+    assert_eq!(me["stores_active"], 0);
+}
+
+/// Provision with `overrides`, expect Failed with `reason` in status_reason.
+async fn fails_with(
+    overrides: &str,
+    timeout: u32,
+    name: &str,
+    reason: &str,
+) -> (TestApp, TestUser, String, tempfile::TempDir) {
+    let kc = kubeconfig().unwrap();
+    let (app, dir) = engine_app(&kc, overrides, timeout).await;
+    let user = app.user().await;
+    let store = app.store(&user, name).await;
+    let id = store["id"].as_str().unwrap().to_owned();
+    let failed = wait_for(
+        &app,
+        &user,
+        &id,
+        Duration::from_secs(u64::from(timeout) + 120),
+        |s| s["status"] == "Failed" || s["status"] == "Ready",
+    )
+    .await;
+    assert_eq!(failed["status"], "Failed", "{failed}");
+    let why = failed["status_reason"].as_str().unwrap();
+    assert!(why.contains(reason), "expected {reason:?} in {why:?}");
+    (app, user, id, dir)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_reaches_ready() {
+    let Some(kc) = kubeconfig() else { return };
+    let (app, user, id, _dir) = fails_with(
+        "quota:\n  limits: {cpu: \"2\", memory: 200Mi}\n",
+        120,
+        "tiny-quota",
+        "quota is too small",
+    )
+    .await;
+    let store: Value = app
+        .get(&user, &format!("/stores/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        store["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("limits.memory"),
+        "{store}"
+    );
+    let ns = store["namespace"].as_str().unwrap().to_owned();
+
+    // The operator fixes the configuration and restarts; the owner retries. The store keeps
+    // its namespace and its credentials.
+    let kube = client(&kc).await;
+    let secret_before = Api::<Secret>::namespaced(kube.clone(), &ns)
+        .get("storefleet-credentials")
+        .await
+        .unwrap();
+    let mut app = app;
+    app.stop().await.unwrap();
+    let fixed_dir = tempfile::tempdir().unwrap();
+    let fixed = fixed_dir.path().join("fixed.yaml");
+    std::fs::write(&fixed, "{}\n").unwrap();
+    let local = repo().join("charts/woocommerce-store/values-local.yaml");
+    let (dir, db) = app.take_storage_dirs();
+    let env = vec![
+        ("KUBECONFIG".to_owned(), kc.display().to_string()),
+        (
+            "STOREFLEET_CHART_DIR".to_owned(),
+            repo().join("charts").display().to_string(),
+        ),
+        (
+            "STOREFLEET_VALUES_FILE".to_owned(),
+            format!("{},{}", local.display(), fixed.display()),
+        ),
+        ("STOREFLEET_CHECKOUT_VERIFY".to_owned(), "off".to_owned()),
+    ];
+    let restarted = TestApp::start(app.data_dir.clone(), app.db_url.clone(), &env).await;
+    let resp = restarted
+        .post(&user, &format!("/stores/{id}/retry"), json!({}))
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let ready = wait_for(&restarted, &user, &id, Duration::from_secs(240), |s| {
+        s["status"] == "Ready" || s["status"] == "Failed"
+    })
+    .await;
+    assert_eq!(ready["status"], "Ready", "{ready}");
+    assert_eq!(ready["namespace"], ns.as_str());
+    let secret_after = Api::<Secret>::namespaced(kube.clone(), &ns)
+        .get("storefleet-credentials")
+        .await
+        .unwrap();
+    assert_eq!(
+        secret_before.data, secret_after.data,
+        "credentials are never regenerated"
+    );
+    assert_eq!(secret_before.metadata.uid, secret_after.metadata.uid);
+    restarted.delete(&user, &format!("/stores/{id}")).await;
+    wait_for(&restarted, &user, &id, Duration::from_secs(240), |s| {
+        s["code"] == "not_found"
+    })
+    .await;
+    drop(restarted);
+    drop((dir, db));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
+    if kubeconfig().is_none() {
+        return;
+    }
+    let (app, user, id, _dir) = fails_with(
+        "wordpress:\n  image: {tag: \"no-such-tag\"}\n  podLabels: {testenv.storefleet.io/fail: image-pull}\n",
+        30,
+        "bad-image",
+        "image cannot be pulled",
+    )
+    .await;
+    let store: Value = app
+        .get(&user, &format!("/stores/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        store["status_reason"]
+            .as_str()
+            .unwrap()
+            .contains("no-such-tag"),
+        "{store}"
+    );
+    let health: Value = app
+        .get(&user, &format!("/stores/{id}/health"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["healthy"], false);
+    app.delete(&user, &format!("/stores/{id}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_crash_looping_database_fails_naming_the_component() {
+    if kubeconfig().is_none() {
+        return;
+    }
+    let (app, user, id, _dir) = fails_with(
+        "mariadb:\n  podLabels: {testenv.storefleet.io/fail: crash-loop}\n",
+        30,
+        "crashy-db",
+        "mariadb keeps crashing",
+    )
+    .await;
+    app.delete(&user, &format!("/stores/{id}")).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failing_setup_job_fails_the_store() {
+    if kubeconfig().is_none() {
+        return;
+    }
+    let (app, user, id, _dir) = fails_with(
+        "setup:\n  backoffLimit: 0\n  podLabels: {testenv.storefleet.io/fail: job-fail}\n",
+        120,
+        "bad-setup",
+        "Store setup failed",
+    )
+    .await;
+    app.delete(&user, &format!("/stores/{id}")).await;
+}
