@@ -160,3 +160,143 @@ pub fn print_openapi() -> anyhow::Result<()> {
     out.write_all(crate::api::openapi::document_json().as_bytes())?;
     Ok(())
 }
+
+/// One line of `storefleet doctor`.
+struct Check {
+    name: &'static str,
+    result: Result<String, String>,
+}
+
+/// `storefleet doctor`: check everything serving and provisioning need, and say what to
+/// do about anything missing. Fails (exit 1) when any check fails.
+pub async fn doctor(config: &Config) -> anyhow::Result<()> {
+    use crate::helm::{Helm as _, HelmCli};
+    let mut checks = Vec::new();
+
+    let db = crate::config::redact_url_password(config.database_url.expose());
+    checks.push(Check {
+        name: "database",
+        result: match storage::connect(config.database_url.expose()).await {
+            Ok(s) => s
+                .ping()
+                .await
+                .map(|()| format!("{db} answers and is migrated"))
+                .map_err(|e| e.to_string()),
+            Err(e) => Err(format!("{e:#}; check STOREFLEET_DATABASE_URL")),
+        },
+    });
+
+    let cluster = match crate::cluster::load_config(
+        config.kubeconfig.as_deref(),
+        config.kube_context.as_deref(),
+    )
+    .await
+    {
+        Err(e) => Err(format!(
+            "no cluster configured ({e}); run `testenv/cluster up` or set KUBECONFIG"
+        )),
+        Ok(kc) => {
+            let server = kc.cluster_url.to_string();
+            match crate::cluster::Cluster::connect(kc, config.kube_qps, config.kube_burst).await {
+                Err(e) => Err(e.message),
+                Ok(c) => match tokio::time::timeout(std::time::Duration::from_secs(5), c.version())
+                    .await
+                {
+                    Ok(Ok(v)) => Ok((c, format!("{server} answers (Kubernetes {v})"))),
+                    Ok(Err(e)) => Err(format!(
+                        "no answer from {server}: {e}; run `testenv/cluster up` or check KUBECONFIG"
+                    )),
+                    Err(_) => Err(format!(
+                        "no answer from {server} within 5 s; run `testenv/cluster up` or check KUBECONFIG"
+                    )),
+                },
+            }
+        }
+    };
+    let cluster = match cluster {
+        Ok((c, message)) => {
+            checks.push(Check {
+                name: "cluster",
+                result: Ok(message),
+            });
+            Some(c)
+        }
+        Err(message) => {
+            checks.push(Check {
+                name: "cluster",
+                result: Err(message),
+            });
+            None
+        }
+    };
+
+    let helm = HelmCli::new(
+        config.helm.clone(),
+        config.kubeconfig.clone(),
+        config.kube_context.clone(),
+        config.data_dir.join("tmp"),
+        1,
+    );
+    checks.push(Check {
+        name: "helm",
+        result: helm.version().await.map(|v| format!("{} {v}", config.helm.display())).map_err(|e| {
+            format!("{e}; install helm or set STOREFLEET_HELM (testenv/cluster env puts one on PATH)")
+        }),
+    });
+
+    for engine in crate::engines::offered() {
+        if let Some(e) = crate::engines::for_engine(*engine) {
+            let chart = e.chart(&config.chart_dir);
+            checks.push(Check {
+                name: "chart",
+                result: if chart.join("Chart.yaml").is_file() {
+                    Ok(format!(
+                        "{} chart at {}",
+                        engine.display_name(),
+                        chart.display()
+                    ))
+                } else {
+                    Err(format!(
+                        "no chart at {}; set STOREFLEET_CHART_DIR to the repository's charts/",
+                        chart.display()
+                    ))
+                },
+            });
+        }
+    }
+
+    if let Some(c) = &cluster {
+        checks.push(Check {
+            name: "storage class",
+            result: match c.default_storage_class().await {
+                Ok(Some(name)) => Ok(format!("default StorageClass {name}")),
+                Ok(None) => Err("no default StorageClass: store databases could not get volumes; mark one default or set the chart's storageClass values".to_owned()),
+                Err(e) => Err(e.message),
+            },
+        });
+        checks.push(Check {
+            name: "ingress class",
+            result: match c.ingress_classes().await {
+                Ok(names) if !names.is_empty() => Ok(format!("IngressClass {}", names.join(", "))),
+                Ok(_) => Err("no IngressClass: stores would get no URL; install an ingress controller (ingress-nginx, Traefik)".to_owned()),
+                Err(e) => Err(e.message),
+            },
+        });
+    }
+
+    let mut out = std::io::stdout();
+    let mut failed = 0;
+    for check in &checks {
+        match &check.result {
+            Ok(message) => writeln!(out, "ok    {:<14} {message}", check.name)?,
+            Err(message) => {
+                failed += 1;
+                writeln!(out, "FAIL  {:<14} {message}", check.name)?;
+            }
+        }
+    }
+    if failed > 0 {
+        anyhow::bail!("{failed} check(s) failed");
+    }
+    Ok(())
+}

@@ -35,6 +35,8 @@ enum Command {
     },
     /// Print the effective configuration, secrets redacted.
     Config,
+    /// Check the database, cluster, helm, charts, storage and ingress classes.
+    Doctor,
     /// Print the OpenAPI document.
     Openapi,
 }
@@ -86,6 +88,7 @@ fn main() -> ExitCode {
         match args.command {
             Command::Serve => cli::serve(config).await,
             Command::Migrate => cli::migrate(&config).await,
+            Command::Doctor => cli::doctor(&config).await,
             Command::User {
                 command:
                     UserCommand::Create {

@@ -138,3 +138,31 @@ fn user_create_makes_an_admin_who_can_sign_in_and_migrate_is_repeatable() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("at least 10"));
 }
+
+#[test]
+fn doctor_names_what_is_missing_and_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let kubeconfig = dir.path().join("missing.kubeconfig");
+    let out = storefleet(dir.path())
+        .arg("doctor")
+        .env("KUBECONFIG", &kubeconfig)
+        .env("STOREFLEET_HELM", dir.path().join("no-helm-here"))
+        .env("STOREFLEET_CHART_DIR", dir.path().join("no-charts"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("ok    database"), "{text}");
+    assert!(
+        text.contains("FAIL  cluster") && text.contains("testenv/cluster up"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL  helm") && text.contains("STOREFLEET_HELM"),
+        "{text}"
+    );
+    assert!(
+        text.contains("FAIL  chart") && text.contains("STOREFLEET_CHART_DIR"),
+        "{text}"
+    );
+}

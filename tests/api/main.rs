@@ -16,3 +16,4 @@ mod helpers;
 mod storage;
 mod stores;
 mod system;
+mod verify;
