@@ -21,7 +21,7 @@ echo "== component tests"
 npx vitest run
 
 echo "== build"
-npx vite build --logLevel warn
+npx vite build --logLevel warn --outDir .dist-tmp && node scripts/swap-dist.mjs
 
 echo "== bundle size"
 node scripts/check-bundle-size.mjs

@@ -527,8 +527,18 @@ async function serverFor(kind) {
     // verification cannot pass there unless E2E_CHECKOUT_VERIFY=on asks for it anyway.
     servers[kind] = await startServer({ ...common, cluster: true, env: { STOREFLEET_CHECKOUT_VERIFY: process.env.E2E_CHECKOUT_VERIFY || 'off' } });
   }
+  if (!dashboardChecked) {
+    dashboardChecked = true;
+    const html = await (await fetch(servers[kind].url)).text();
+    if (!html.includes('id="root"')) {
+      dashboardMissing = `${BIN} serves no dashboard at / (web/dist was not embedded when it was compiled): run \`npm --prefix web ci && npm --prefix web run build\`, then rebuild storefleet`;
+    }
+  }
+  if (dashboardMissing) throw new Error(dashboardMissing);
   return servers[kind];
 }
+let dashboardChecked = false;
+let dashboardMissing = null;
 
 // Interrupted (Ctrl-C, a CI timeout): stop the servers we started instead of orphaning them.
 for (const sig of ['SIGINT', 'SIGTERM']) {
