@@ -508,6 +508,7 @@ const scenarios = [
 
 const servers = {};
 async function serverFor(kind) {
+  if (dashboardMissing) throw new Error(dashboardMissing);
   if (servers[kind]) return servers[kind];
   const common = { bin: BIN, logDir: OUT, name: kind };
   if (kind === 'main') {
