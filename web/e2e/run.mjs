@@ -30,6 +30,8 @@ const a11yFindings = [];
 
 /** Screenshot of a step; also an accessibility scan of what it shows. */
 async function shot(page, scenario, step, fullPage = true) {
+  // Let React finish what the last action started (a busy machine renders late).
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
   const problems = await accessibilityProblems(page).catch((err) => [`axe failed: ${err.message}`]);
   for (const p of problems) a11yFindings.push(`${scenario}/${step}: ${p}`);
   shotNo += 1;
@@ -493,6 +495,7 @@ const scenarios = [
       await page.getByRole('button', { name: 'Delete…' }).click();
       const dialog = page.getByRole('alertdialog', { name: 'Delete ready-shop?' });
       await dialog.getByLabel('Type ready-shop to confirm').fill('ready-shop');
+      await page.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Delete store' && !b.disabled));
       await shot(page, 'cluster', 'delete-confirm');
       await dialog.getByRole('button', { name: 'Delete store' }).click();
       const listed = page.getByRole('article', { name: 'ready-shop' });
