@@ -42,7 +42,7 @@ impl App {
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
         let config = Arc::new(config);
-        let notifier = Arc::new(Notifier::new());
+        let notifier = Arc::new(Notifier::new(Some(storage.clone())));
         let metrics = Arc::new(Metrics::new());
         let observer_metrics = metrics.clone();
         let helm = HelmCli::new(
@@ -113,6 +113,7 @@ impl App {
             ("http server", result)
         });
         tasks.spawn(housekeeping(state.clone(), token.clone()));
+        tasks.spawn(replica_news(state.clone(), token.clone()));
         let provisioner = state.provisioner.clone();
         let workers_token = token.clone();
         tasks.spawn(async move { ("provisioning workers", provisioner.run(workers_token).await) });
@@ -161,6 +162,43 @@ async fn housekeeping(
                     Err(e) => tracing::warn!(error = %e, "cannot purge idempotency keys"),
                 }
                 state.create_limits.shrink();
+            }
+        }
+    }
+}
+
+/// Hear of store changes other replicas announce (PostgreSQL): wake the workers and pass
+/// the change on to this process's event streams.
+async fn replica_news(
+    state: AppState,
+    token: CancellationToken,
+) -> (&'static str, anyhow::Result<()>) {
+    use futures::StreamExt as _;
+    let mut stream = match state.storage.listen().await {
+        Ok(Some(stream)) => stream,
+        Ok(None) => {
+            // One process owns a SQLite database: there is no other replica to hear from.
+            token.cancelled().await;
+            return ("replica news", Ok(()));
+        }
+        Err(e) => {
+            return (
+                "replica news",
+                Err(anyhow::anyhow!("cannot LISTEN for store changes: {e}")),
+            );
+        }
+    };
+    loop {
+        tokio::select! {
+            () = token.cancelled() => return ("replica news", Ok(())),
+            next = stream.next() => {
+                let Some(id) = next else {
+                    return ("replica news", Err(anyhow::anyhow!("the store-change listener ended")));
+                };
+                state.notifier.wake_workers();
+                if let Ok(Some(store)) = state.storage.get_store(id).await {
+                    state.notifier.changed_here(&store);
+                }
             }
         }
     }

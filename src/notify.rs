@@ -1,9 +1,12 @@
-//! In-process news of store changes: the API and the workers publish, the server-sent
-//! events stream and waiting workers listen.
+//! News of store changes: the API and the workers publish, the server-sent events stream
+//! and idle workers listen. On PostgreSQL the news also travels to other replicas
+//! (LISTEN/NOTIFY, see `app::replica_news`).
+
+use std::sync::Arc;
 
 use tokio::sync::{Notify, broadcast};
 
-use crate::storage::Store;
+use crate::storage::{Backend, Storage, Store};
 
 /// One store changed (or is gone, when `store.deleted_at` is set).
 #[derive(Debug, Clone)]
@@ -15,25 +18,43 @@ pub struct StoreChange {
 pub struct Notifier {
     changes: broadcast::Sender<StoreChange>,
     work: Notify,
+    /// Other replicas hear of changes through the database.
+    storage: Option<Arc<dyn Storage>>,
 }
 
 impl Default for Notifier {
     fn default() -> Self {
-        Self::new()
+        Self::new(None)
     }
 }
 
 impl Notifier {
-    pub fn new() -> Self {
+    pub fn new(storage: Option<Arc<dyn Storage>>) -> Self {
         let (changes, _) = broadcast::channel(1024);
         Self {
             changes,
             work: Notify::new(),
+            storage,
         }
     }
 
-    /// Tell listeners a store changed. Nobody listening is fine.
+    /// Tell listeners here (and on other replicas) that a store changed.
     pub fn store_changed(&self, store: &Store) {
+        self.changed_here(store);
+        if let Some(storage) = self.storage.clone() {
+            if storage.backend() == Backend::Postgres {
+                let id = store.id;
+                tokio::spawn(async move {
+                    if let Err(e) = storage.announce(id).await {
+                        tracing::debug!(error = %e, "cannot announce a store change");
+                    }
+                });
+            }
+        }
+    }
+
+    /// Tell listeners in this process only (for news that came from another replica).
+    pub fn changed_here(&self, store: &Store) {
         let _ = self.changes.send(StoreChange {
             store: store.clone(),
         });
@@ -42,6 +63,11 @@ impl Notifier {
     /// Tell listeners a store changed and that there is work to do for it.
     pub fn work_requested(&self, store: &Store) {
         self.store_changed(store);
+        self.wake_workers();
+    }
+
+    /// Wake idle workers.
+    pub fn wake_workers(&self) {
         self.work.notify_waiters();
         self.work.notify_one();
     }

@@ -167,6 +167,14 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Stores in each status, and how many are due now (for metrics).
     async fn queue_stats(&self, now: Timestamp) -> DbResult<QueueStats>;
 
+    // --- news across replicas ----------------------------------------------------------
+
+    /// Tell every replica that a store changed (PostgreSQL `NOTIFY`; nothing on SQLite,
+    /// which one process owns).
+    async fn announce(&self, store: Uuid) -> DbResult<()>;
+    /// Store ids announced by any replica, this one included; `None` on SQLite.
+    async fn listen(&self) -> DbResult<Option<futures::stream::BoxStream<'static, Uuid>>>;
+
     // --- audit -------------------------------------------------------------------------
 
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()>;

@@ -21,6 +21,7 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
         .connect(url)
         .await?;
     Ok(SqlStorage {
+        url: url.to_owned(),
         pool,
         backend: Backend::Postgres,
     })

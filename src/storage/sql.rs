@@ -20,7 +20,12 @@ use crate::domain::{Desired, LifecycleEvent, StoreStatus};
 pub struct SqlStorage {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
+    /// The connection URL (PostgreSQL's listener needs its own connection).
+    pub(super) url: String,
 }
+
+/// The PostgreSQL channel store changes are announced on.
+const CHANNEL: &str = "storefleet_stores";
 
 const STORE_COLUMNS: &str = "id, owner_id, name, engine, domain, namespace, status, status_reason, \
      step, steps_done, steps_total, desired, attempts, next_attempt_at, lease_owner, \
@@ -900,6 +905,32 @@ impl Storage for SqlStorage {
             leased: leased.unwrap_or(0),
             oldest_due_secs: oldest.map_or(0, |t| ((ms(now) - t) / 1000).max(0)),
         })
+    }
+
+    async fn announce(&self, store: Uuid) -> DbResult<()> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(store.to_string())
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn listen(&self) -> DbResult<Option<futures::stream::BoxStream<'static, Uuid>>> {
+        use futures::StreamExt as _;
+        if self.backend != Backend::Postgres {
+            return Ok(None);
+        }
+        let mut listener = sqlx::postgres::PgListener::connect(&self.url).await?;
+        listener.listen(CHANNEL).await?;
+        // The listener reconnects by itself; notifications sent while it was away are lost,
+        // which the workers' polling and the periodic resync make up for.
+        let stream = listener
+            .into_stream()
+            .filter_map(|n| async move { n.ok().and_then(|n| Uuid::parse_str(n.payload()).ok()) });
+        Ok(Some(stream.boxed()))
     }
 
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()> {

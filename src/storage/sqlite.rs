@@ -55,6 +55,7 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
         .connect(&url)
         .await?;
     Ok(SqlStorage {
+        url: url.to_owned(),
         pool,
         backend: Backend::Sqlite,
     })

@@ -470,3 +470,325 @@ async fn a_failing_setup_job_fails_the_store() {
     .await;
     app.delete(&user, &format!("/stores/{id}")).await;
 }
+
+/// The `storefleet_provisioning_duration_seconds_count{...outcome="ready"}` of one server.
+async fn ready_count(app: &TestApp) -> u64 {
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| {
+            l.starts_with("storefleet_provisioning_duration_seconds_count")
+                && l.contains("outcome=\"ready\"")
+        })
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_postgresql_share_the_work_without_overlap() {
+    let Some(kc) = kubeconfig() else { return };
+    let Some(_) = crate::helpers::postgres_admin_url() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let local = repo().join("charts/woocommerce-store/values-local.yaml");
+    let options = Options {
+        postgres: true,
+        ..Default::default()
+    }
+    .env("KUBECONFIG", &kc.display().to_string())
+    .env(
+        "STOREFLEET_CHART_DIR",
+        &repo().join("charts").display().to_string(),
+    )
+    .env("STOREFLEET_VALUES_FILE", &local.display().to_string())
+    .env("STOREFLEET_CHECKOUT_VERIFY", "off")
+    .env("STOREFLEET_WORKERS", "2");
+    let a = TestApp::spawn_with(options.clone()).await;
+    // The second replica: same database, its own data dir (the signing key is shared
+    // through configuration in production; here tokens are only used against `a`).
+    let b = TestApp::start(dir.path().to_path_buf(), a.db_url.clone(), &options.env).await;
+    let user = a.user().await;
+    let admin = a.admin().await;
+    a.patch(
+        &admin,
+        &format!("/admin/users/{}", user.id),
+        json!({ "store_quota": 20 }),
+    )
+    .await;
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        let s = a.store(&user, &format!("replica-{i}")).await;
+        ids.push((
+            s["id"].as_str().unwrap().to_owned(),
+            s["namespace"].as_str().unwrap().to_owned(),
+        ));
+    }
+    for (id, _) in &ids {
+        let s = wait_for(&a, &user, id, Duration::from_secs(300), |s| {
+            s["status"] == "Ready" || s["status"] == "Failed"
+        })
+        .await;
+        assert_eq!(s["status"], "Ready", "{s}");
+    }
+    let (ra, rb) = (ready_count(&a).await, ready_count(&b).await);
+    assert_eq!(
+        ra + rb,
+        8,
+        "each store was made Ready exactly once ({ra} + {rb})"
+    );
+    assert!(ra > 0 && rb > 0, "both replicas took work ({ra} + {rb})");
+    // Nobody installed a store twice: one release revision each.
+    let kube = client(&kc).await;
+    for (_, ns) in &ids {
+        let secrets = Api::<Secret>::namespaced(kube.clone(), ns)
+            .list(&ListParams::default().labels("owner=helm"))
+            .await
+            .unwrap();
+        assert_eq!(secrets.items.len(), 1, "one helm revision in {ns}");
+    }
+    for (id, _) in &ids {
+        a.delete(&user, &format!("/stores/{id}")).await;
+    }
+    for (id, ns) in &ids {
+        wait_for(&a, &user, id, Duration::from_secs(300), |s| {
+            s["code"] == "not_found"
+        })
+        .await;
+        namespace_gone(&kube, ns, Duration::from_secs(10)).await;
+    }
+    drop(b);
+}
+
+/// A `storefleet serve` child process on the local cluster.
+struct Child {
+    child: std::process::Child,
+    port: u16,
+}
+
+fn spawn_server(data_dir: &Path, kc: &Path, port: u16) -> Child {
+    let local = repo().join("charts/woocommerce-store/values-local.yaml");
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join("server.log"))
+        .unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_storefleet"))
+        .arg("serve")
+        .current_dir(repo())
+        .env("STOREFLEET_LISTEN", format!("127.0.0.1:{port}"))
+        .env("STOREFLEET_DATA_DIR", data_dir)
+        .env("KUBECONFIG", kc)
+        .env("STOREFLEET_VALUES_FILE", &local)
+        .env("STOREFLEET_CHECKOUT_VERIFY", "off")
+        .env("STOREFLEET_DEFAULT_STORE_QUOTA", "20")
+        .env("STOREFLEET_CREATE_RATE_PER_MINUTE", "1000")
+        .env("STOREFLEET_USER_CREATE_RATE_PER_MINUTE", "1000")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    Child { child, port }
+}
+
+async fn until_up(http: &reqwest::Client, port: u16, data_dir: &Path) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while http
+        .get(format!("http://127.0.0.1:{port}/healthz"))
+        .send()
+        .await
+        .is_err()
+    {
+        let log = std::fs::read_to_string(data_dir.join("server.log")).unwrap_or_default();
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "server did not come up:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_the_server_at_random_moments_never_leaves_a_mess() {
+    use rand::Rng as _;
+    let Some(kc) = kubeconfig() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let http = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}/api/v1");
+    let mut server = spawn_server(dir.path(), &kc, port);
+    until_up(&http, port, dir.path()).await;
+    let session: Value = http
+        .post(format!("{base}/auth/register"))
+        .json(&json!({ "email": "crash@example.com", "password": "crash-test-password" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = session["token"].as_str().unwrap().to_owned();
+    let mut stores = Vec::new();
+    for i in 0..15 {
+        let s: Value = http
+            .post(format!("{base}/stores"))
+            .bearer_auth(&token)
+            .json(&json!({ "name": format!("crash-{i}") }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        stores.push((
+            s["id"].as_str().unwrap().to_owned(),
+            s["namespace"].as_str().unwrap().to_owned(),
+        ));
+    }
+    let (doomed, kept) = stores.split_at(5);
+    let mut deleted = false;
+    for round in 0..10 {
+        let pause = rand::rng().random_range(300..2500);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
+        if round == 2 && !deleted {
+            for (id, _) in doomed {
+                http.delete(format!("{base}/stores/{id}"))
+                    .bearer_auth(&token)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            deleted = true;
+        }
+        server.child.kill().unwrap(); // SIGKILL
+        server.child.wait().unwrap();
+        server = spawn_server(dir.path(), &kc, server.port);
+        until_up(&http, port, dir.path()).await;
+    }
+    // After the last restart everything converges.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+    loop {
+        let mut done = true;
+        for (id, _) in kept {
+            let s: Value = http
+                .get(format!("{base}/stores/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            assert_ne!(s["status"], "Failed", "{s}");
+            done &= s["status"] == "Ready";
+        }
+        for (id, _) in doomed {
+            let status = http
+                .get(format!("{base}/stores/{id}"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap()
+                .status();
+            done &= status == StatusCode::NOT_FOUND;
+        }
+        if done {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "stores did not converge after the crashes"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    let kube = client(&kc).await;
+    for (_, ns) in doomed {
+        namespace_gone(&kube, ns, Duration::from_secs(10)).await;
+    }
+    for (_, ns) in kept {
+        // One set of credentials, one release, and no release left locked.
+        let secrets = Api::<Secret>::namespaced(kube.clone(), ns)
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items;
+        let creds = secrets
+            .iter()
+            .filter(|s| s.metadata.name.as_deref() == Some("storefleet-credentials"))
+            .count();
+        assert_eq!(creds, 1, "{ns}");
+        for s in secrets.iter().filter(|s| {
+            s.metadata
+                .labels
+                .as_ref()
+                .is_some_and(|l| l.get("owner").is_some_and(|o| o == "helm"))
+        }) {
+            let status = s
+                .metadata
+                .labels
+                .as_ref()
+                .unwrap()
+                .get("status")
+                .cloned()
+                .unwrap_or_default();
+            assert!(
+                !status.starts_with("pending"),
+                "{ns}: release record {:?} is {status}",
+                s.metadata.name
+            );
+        }
+    }
+    // No namespace of ours without a live store.
+    let ours: Vec<_> = stores.iter().map(|(id, _)| id.clone()).collect();
+    let namespaces = Api::<Namespace>::all(kube.clone())
+        .list(&ListParams::default().labels("app.kubernetes.io/managed-by=storefleet"))
+        .await
+        .unwrap();
+    for ns in namespaces.items {
+        let labels = ns.metadata.labels.unwrap_or_default();
+        let Some(id) = labels.get("storefleet.io/store-id") else {
+            continue;
+        };
+        if ours.contains(id) && ns.metadata.deletion_timestamp.is_none() {
+            assert!(
+                kept.iter().any(|(k, _)| k == id),
+                "orphaned namespace {:?}",
+                ns.metadata.name
+            );
+        }
+    }
+    for (id, _) in kept {
+        http.delete(format!("{base}/stores/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(300);
+    for (id, ns) in kept {
+        while http
+            .get(format!("{base}/stores/{id}"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            != StatusCode::NOT_FOUND
+        {
+            assert!(tokio::time::Instant::now() < deadline, "cleanup of {ns}");
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+    }
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+}
