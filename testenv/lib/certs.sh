@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Local PKI for the test cluster: one CA, serving certs for every component, client certs
 # for every client, and the service-account key pair. Sourced by testenv/cluster.
 #

@@ -1,3 +1,5 @@
+# shellcheck shell=bash disable=SC2034
+# (SC2034: the variables here are used by the scripts that source this file.)
 # Shared paths, ports and helpers for testenv/cluster, testenv/smoke-test and the build.
 # Sourced, never executed. Everything built or run lives outside the repository.
 
@@ -46,6 +48,8 @@ ensure_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   command -v apt-get >/dev/null 2>&1 || die "missing ${missing[*]} and no apt-get to install them"
   log "installing Debian packages: ${missing[*]}"
-  $sudo apt-get update -qq >&2 && $sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 \
-    || die "apt-get install ${missing[*]} failed"
+  if ! { $sudo apt-get update -qq >&2 &&
+      $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2; }; then
+    die "apt-get install ${missing[*]} failed"
+  fi
 }
