@@ -110,10 +110,13 @@ pub async fn update_user(
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// At most this many events (1–500, default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Only events older than the event with this id (paging).
+    #[param(minimum = 1)]
     pub before: Option<i64>,
     /// Only this action, e.g. `store.create`.
+    #[param(min_length = 1, max_length = 64)]
     pub action: Option<String>,
     /// Admins only: only events by this user.
     pub actor_id: Option<Uuid>,

@@ -2,9 +2,10 @@
 //! prints it; CI compares it with the committed `openapi.json`.
 
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
-use super::error::Problem;
+use super::error::{PROBLEM_JSON, Problem};
 use super::views::*;
 use super::{account, admin, stores, stream, system};
 use crate::domain::{Engine, Role, StoreStatus};
@@ -30,7 +31,7 @@ use crate::storage::EventLevel;
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel,
     )),
-    modifiers(&Security),
+    modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(
         (name = "account", description = "Sign-up, sign-in and the current user"),
         (name = "stores", description = "Stores and their lifecycle"),
@@ -60,6 +61,58 @@ impl Modify for Security {
                 crate::auth::SESSION_COOKIE,
             ))),
         );
+    }
+}
+
+/// Errors are served as `application/problem+json` (RFC 9457), not `application/json`:
+/// say so for every response whose body is a [`Problem`], so clients and conformance
+/// checkers expect the media type the server sends.
+struct ProblemContentType;
+
+impl Modify for ProblemContentType {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let problem_ref = "#/components/schemas/Problem";
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for operation in operations.into_iter().flatten() {
+                for response in operation.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else {
+                        continue;
+                    };
+                    let is_problem = response.content.get("application/json").is_some_and(|c| {
+                        matches!(&c.schema, Some(RefOr::Ref(r)) if r.ref_location == problem_ref)
+                    });
+                    if is_problem {
+                        if let Some(content) = response.content.shift_remove("application/json") {
+                            response.content.insert(PROBLEM_JSON.to_owned(), content);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An empty admin patch is refused (422), so the document says `minProperties: 1`.
+/// (Set here because `#[schema(min_properties = 1)]` comes out as `maxProperties` in
+/// utoipa-gen 5.5.)
+struct UserPatchNotEmpty;
+
+impl Modify for UserPatchNotEmpty {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        if let Some(RefOr::T(Schema::Object(patch))) = components.schemas.get_mut("UserPatch") {
+            patch.min_properties = Some(1);
+        }
     }
 }
 

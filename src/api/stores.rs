@@ -124,7 +124,9 @@ fn accepted(store: &Store, limit_headers: Option<&super::error::RateLimitHeaders
 /// Ask for a new store. The answer comes at once; provisioning happens in the background.
 #[utoipa::path(post, path = "/api/v1/stores", tag = "stores",
     request_body = CreateStoreBody,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Same key and body within 24 h returns the first response again")),
+    params(("Idempotency-Key" = Option<String>, Header,
+        description = "Same key and body within 24 h returns the first response again; 1-255 visible ASCII characters",
+        min_length = 1, max_length = 255, pattern = "^[!-~]+$")),
     security(("bearer" = []), ("cookie" = [])),
     responses(
         (status = 202, description = "Store accepted (Pending)", body = StoreView,

@@ -58,7 +58,8 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// Prometheus metrics (OpenMetrics text).
-#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Metrics in OpenMetrics text format", body = String)))]
+#[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Metrics in OpenMetrics text format", body = String,
+        content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Ok(stats) = state.storage.queue_stats(chrono::Utc::now()).await {
         state.metrics.set_queue(&stats);

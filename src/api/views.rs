@@ -28,7 +28,10 @@ impl From<&User> for UserView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    /// 10–256 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -102,12 +105,19 @@ pub struct StoreList {
 #[serde(deny_unknown_fields)]
 pub struct CreateStoreBody {
     /// 3–63 of `a-z`, `0-9`, `-`; starts with a letter, ends with a letter or digit.
+    #[schema(min_length = 3, max_length = 63, pattern = "^[a-z][a-z0-9-]*[a-z0-9]$")]
     pub name: String,
-    /// Defaults to `woocommerce`.
+    /// Defaults to `woocommerce`. An engine this server does not offer (see
+    /// `/api/v1/info`) is refused with 422.
     #[serde(default)]
+    #[schema(value_type = Option<Engine>)]
     pub engine: Option<String>,
     /// A lowercase FQDN; defaults to `<name>-<short id>.<base domain>`.
     #[serde(default)]
+    #[schema(
+        max_length = 253,
+        pattern = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{1,63}$"
+    )]
     pub domain: Option<String>,
 }
 
@@ -166,13 +176,16 @@ pub struct AdminUserList {
     pub items: Vec<AdminUserView>,
 }
 
+/// Give `store_quota`, `role` or both; a patch that changes nothing is refused (422).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
     /// Live stores this user may have (0–10000).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000, nullable = false)]
     pub store_quota: Option<i64>,
     #[serde(default)]
+    #[schema(nullable = false)]
     pub role: Option<Role>,
 }
 
