@@ -8,7 +8,10 @@ cd "$(dirname "$0")"
 stamp=node_modules/.package-lock.json
 if [ ! -d node_modules ] || [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
   echo "== npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lock whose optional packages for other platforms were not all
+  # resolvable from the registry when it was written; npm install installs the same
+  # locked versions for this platform.
+  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "== typecheck"

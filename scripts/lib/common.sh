@@ -39,7 +39,8 @@ build_web() {
   log "building the dashboard (web/)"
   ( cd "$ROOT/web"
     if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-      npm ci --no-audit --no-fund --loglevel=error
+      # See web/test.sh: npm install is the fallback when npm ci refuses the lock.
+      npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
     fi
     npm run build --silent )
 }
