@@ -33,6 +33,21 @@ pub fn routes() -> Router<AppState> {
         .route("/stores/{id}/credentials", get(store_credentials))
 }
 
+/// An audit entry for an action of the signed-in user on one store.
+fn store_audit(
+    auth: &AuthUser,
+    action: &str,
+    ip: &ClientIp,
+    store: Uuid,
+    details: serde_json::Value,
+) -> crate::storage::AuditEntry {
+    let mut entry = audit(Some(&auth.user), action, ip);
+    entry.target_type = Some("store".to_owned());
+    entry.target_id = Some(store.to_string());
+    entry.details = details;
+    entry
+}
+
 const IDEMPOTENCY_HEADER: &str = "idempotency-key";
 const IDEMPOTENCY_MAX_LEN: usize = 255;
 
@@ -200,14 +215,17 @@ async fn insert_store(
                 .map_err(|e| ApiError::field("name", e.0))?,
         };
         let id = Uuid::new_v4();
-        let mut entry = audit(Some(&auth.user), "store.create", ip);
-        entry.target_type = Some("store".to_owned());
-        entry.target_id = Some(id.to_string());
-        entry.details = json!({
-            "name": valid.name.as_str(),
-            "engine": valid.engine.as_str(),
-            "domain": domain.as_str(),
-        });
+        let entry = store_audit(
+            auth,
+            "store.create",
+            ip,
+            id,
+            json!({
+                "name": valid.name.as_str(),
+                "engine": valid.engine.as_str(),
+                "domain": domain.as_str(),
+            }),
+        );
         let request = CreateStore {
             store: NewStore {
                 id,
@@ -311,10 +329,13 @@ pub async fn delete_store(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let store = visible_store(&state, &auth, &id).await?;
-    let mut entry = audit(Some(&auth.user), "store.delete", &ip);
-    entry.target_type = Some("store".to_owned());
-    entry.target_id = Some(store.id.to_string());
-    entry.details = json!({ "name": store.name, "status_before": store.status.as_str() });
+    let entry = store_audit(
+        &auth,
+        "store.delete",
+        &ip,
+        store.id,
+        json!({ "name": store.name, "status_before": store.status.as_str() }),
+    );
     let store = state
         .storage
         .request_delete(store.id, entry, Utc::now())
@@ -336,10 +357,13 @@ pub async fn retry_store(
     Path(id): Path<String>,
 ) -> ApiResult<Response> {
     let store = visible_store(&state, &auth, &id).await?;
-    let mut entry = audit(Some(&auth.user), "store.retry", &ip);
-    entry.target_type = Some("store".to_owned());
-    entry.target_id = Some(store.id.to_string());
-    entry.details = json!({ "name": store.name, "reason_before": store.status_reason });
+    let entry = store_audit(
+        &auth,
+        "store.retry",
+        &ip,
+        store.id,
+        json!({ "name": store.name, "reason_before": store.status_reason }),
+    );
     let store = state
         .storage
         .request_retry(store.id, entry, Utc::now())
@@ -421,10 +445,13 @@ pub async fn store_credentials(
                 "Cannot read the store's credentials from the cluster: {e}"
             ))
         })?;
-    let mut entry = audit(Some(&auth.user), "store.credentials_read", &ip);
-    entry.target_type = Some("store".to_owned());
-    entry.target_id = Some(store.id.to_string());
-    entry.details = json!({ "name": store.name, "username": username });
+    let entry = store_audit(
+        &auth,
+        "store.credentials_read",
+        &ip,
+        store.id,
+        json!({ "name": store.name, "username": username }),
+    );
     state.storage.record_audit(entry).await?;
     let body = CredentialsView {
         admin_url: store.admin_url.clone().unwrap_or_default(),

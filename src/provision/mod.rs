@@ -439,12 +439,9 @@ impl Provisioner {
                 Err(_) => Some("no answer within 5 s".to_owned()),
             };
             if let Some(problem) = problem {
-                let event = match pass.store.desired {
-                    Desired::Absent => LifecycleEvent::Delete,
-                    Desired::Present => LifecycleEvent::Wait,
-                };
+                // A Pending store is always wanted (deleting one makes it Deleting).
                 return Some(Outcome {
-                    event,
+                    event: LifecycleEvent::Wait,
                     status_reason: format!("Waiting for the cluster: {problem}"),
                     step: pass.store.step.clone(),
                     steps_done: pass.store.steps_done,

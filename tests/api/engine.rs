@@ -33,6 +33,23 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Settings that wire a server to the local cluster with values-local (plus `extra`
+/// values files) and checkout verification off (nothing answers on simulated nodes).
+fn engine_env(kubeconfig: &Path, extra: &[&Path]) -> Vec<(String, String)> {
+    let mut values = vec![repo().join("charts/woocommerce-store/values-local.yaml")];
+    values.extend(extra.iter().map(|p| p.to_path_buf()));
+    let values: Vec<String> = values.iter().map(|p| p.display().to_string()).collect();
+    vec![
+        ("KUBECONFIG".to_owned(), kubeconfig.display().to_string()),
+        (
+            "STOREFLEET_CHART_DIR".to_owned(),
+            repo().join("charts").display().to_string(),
+        ),
+        ("STOREFLEET_VALUES_FILE".to_owned(), values.join(",")),
+        ("STOREFLEET_CHECKOUT_VERIFY".to_owned(), "off".to_owned()),
+    ]
+}
+
 /// A server wired to the real cluster with values-local plus `overrides` (YAML).
 async fn engine_app(
     kubeconfig: &Path,
@@ -42,26 +59,12 @@ async fn engine_app(
     let dir = tempfile::tempdir().unwrap();
     let extra = dir.path().join("overrides.yaml");
     std::fs::write(&extra, overrides).unwrap();
-    let local = repo().join("charts/woocommerce-store/values-local.yaml");
-    let app = TestApp::spawn_with(
-        Options::default()
-            .env("KUBECONFIG", &kubeconfig.display().to_string())
-            .env(
-                "STOREFLEET_CHART_DIR",
-                &repo().join("charts").display().to_string(),
-            )
-            .env(
-                "STOREFLEET_VALUES_FILE",
-                &format!("{},{}", local.display(), extra.display()),
-            )
-            .env("STOREFLEET_CHECKOUT_VERIFY", "off")
-            .env(
-                "STOREFLEET_PROVISION_TIMEOUT_SECS",
-                &timeout_secs.to_string(),
-            )
-            .env("STOREFLEET_WORKERS", "2"),
-    )
-    .await;
+    let mut options = Options::default().env(
+        "STOREFLEET_PROVISION_TIMEOUT_SECS",
+        &timeout_secs.to_string(),
+    );
+    options.env.extend(engine_env(kubeconfig, &[&extra]));
+    let app = TestApp::spawn_with(options.env("STOREFLEET_WORKERS", "2")).await;
     (app, dir)
 }
 
@@ -363,20 +366,8 @@ async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_rea
     let fixed_dir = tempfile::tempdir().unwrap();
     let fixed = fixed_dir.path().join("fixed.yaml");
     std::fs::write(&fixed, "{}\n").unwrap();
-    let local = repo().join("charts/woocommerce-store/values-local.yaml");
     let (dir, db) = app.take_storage_dirs();
-    let env = vec![
-        ("KUBECONFIG".to_owned(), kc.display().to_string()),
-        (
-            "STOREFLEET_CHART_DIR".to_owned(),
-            repo().join("charts").display().to_string(),
-        ),
-        (
-            "STOREFLEET_VALUES_FILE".to_owned(),
-            format!("{},{}", local.display(), fixed.display()),
-        ),
-        ("STOREFLEET_CHECKOUT_VERIFY".to_owned(), "off".to_owned()),
-    ];
+    let env = engine_env(&kc, &[&fixed]);
     let restarted = TestApp::start(app.data_dir.clone(), app.db_url.clone(), &env).await;
     let resp = restarted
         .post(&user, &format!("/stores/{id}/retry"), json!({}))
@@ -498,19 +489,12 @@ async fn two_servers_on_one_postgresql_share_the_work_without_overlap() {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
-    let local = repo().join("charts/woocommerce-store/values-local.yaml");
-    let options = Options {
+    let mut options = Options {
         postgres: true,
         ..Default::default()
     }
-    .env("KUBECONFIG", &kc.display().to_string())
-    .env(
-        "STOREFLEET_CHART_DIR",
-        &repo().join("charts").display().to_string(),
-    )
-    .env("STOREFLEET_VALUES_FILE", &local.display().to_string())
-    .env("STOREFLEET_CHECKOUT_VERIFY", "off")
     .env("STOREFLEET_WORKERS", "2");
+    options.env.extend(engine_env(&kc, &[]));
     let a = TestApp::spawn_with(options.clone()).await;
     // The second replica: same database, its own data dir (the signing key is shared
     // through configuration in production; here tokens are only used against `a`).
