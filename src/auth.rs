@@ -39,6 +39,64 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
+/// Where password hashing runs: a few long-lived threads (one per core). Each argon2 hash
+/// needs a 19 MiB work area, and glibc keeps what a thread freed in that thread's arena;
+/// on tokio's blocking pool every new thread would keep its own 19 MiB, so a fixed set of
+/// threads is what bounds the server's memory (and more than one hash per core at a time
+/// would only queue for the CPU anyway).
+struct HashPool {
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
+}
+
+fn hash_pool() -> &'static HashPool {
+    static POOL: std::sync::OnceLock<HashPool> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        for n in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password hashing thread");
+            }
+        }
+        HashPool {
+            jobs: std::sync::Mutex::new(tx),
+        }
+    })
+}
+
+/// Run password work (hashing, verifying) on the hashing threads.
+pub async fn password_work<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> anyhow::Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    hash_pool()
+        .jobs
+        .lock()
+        .map_err(|_| anyhow::anyhow!("password hashing is unavailable"))?
+        .send(Box::new(move || {
+            let _ = tx.send(work());
+        }))
+        .map_err(|_| anyhow::anyhow!("password hashing is unavailable"))?;
+    rx.await
+        .map_err(|_| anyhow::anyhow!("password hashing stopped"))
+}
+
 /// A hash to verify against when the email is unknown, so both answers take as long.
 pub fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();

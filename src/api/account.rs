@@ -75,14 +75,14 @@ fn same_site_only(method: &Method, headers: &HeaderMap, state: &AppState) -> Api
 }
 
 async fn hash(password: Password) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || auth::hash_password(password.expose()))
+    auth::password_work(move || auth::hash_password(password.expose()))
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)
 }
 
 async fn verify(password: String, hash: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash))
+    auth::password_work(move || auth::verify_password(&password, &hash))
         .await
         .map_err(ApiError::internal)
 }

@@ -2,8 +2,10 @@
 //! whether it answers (`/readyz`, `storefleet doctor`), and everything the engine does in
 //! store namespaces ([`store`]).
 
+pub mod informer;
 pub mod store;
 
+pub use informer::Watch;
 pub use store::{Cluster, ClusterError, NamespaceState, Observation};
 
 use std::time::{Duration, Instant};

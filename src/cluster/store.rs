@@ -16,6 +16,8 @@ use k8s_openapi::api::networking::v1::IngressClass;
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
 
+use super::informer::{FailureCondition, Informer, Snapshot, Watch};
+
 /// Labels every namespace Storefleet creates carries.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "storefleet");
 pub const STORE_ID_LABEL: &str = "storefleet.io/store-id";
@@ -57,6 +59,7 @@ pub type ClusterResult<T> = Result<T, ClusterError>;
 pub struct Cluster {
     client: kube::Client,
     limiter: Arc<DefaultDirectRateLimiter>,
+    informer: Option<Arc<Informer>>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -131,6 +134,8 @@ pub struct Observation {
     pub pvcs: Vec<PvcObservation>,
     /// Warning events, newest last.
     pub warnings: Vec<EventObservation>,
+    /// Whether `pvcs` and `warnings` were read (see [`Cluster::add_details`]).
+    pub detailed: bool,
 }
 
 /// What blocks a namespace that is being deleted.
@@ -153,7 +158,35 @@ impl Cluster {
             limiter: Arc::new(RateLimiter::direct(
                 Quota::per_second(qps).allow_burst(burst),
             )),
+            informer: None,
         })
+    }
+
+    /// Keep a watch-fed cache of store namespaces ([`Informer`]) and read from it where
+    /// possible; waits up to `sync_within` for the first listing (reads go to the API
+    /// until it is done).
+    pub async fn with_informer(mut self, sync_within: std::time::Duration) -> Self {
+        let informer = Informer::start(&self.client);
+        if !informer.wait_synced(sync_within).await {
+            tracing::warn!(
+                "the watch cache has not listed store objects yet; reading the API directly meanwhile"
+            );
+        }
+        self.informer = Some(Arc::new(informer));
+        self
+    }
+
+    /// Interest in changes to `namespace`, when a watch cache runs.
+    pub fn watch(&self, namespace: &str) -> Option<Watch> {
+        self.informer.as_ref().map(|i| i.watch(namespace))
+    }
+
+    /// Objects in the watch cache by kind (empty without one).
+    pub fn cache_sizes(&self) -> BTreeMap<&'static str, usize> {
+        self.informer
+            .as_ref()
+            .map(|i| i.sizes())
+            .unwrap_or_default()
     }
 
     pub fn client(&self) -> kube::Client {
@@ -177,24 +210,7 @@ impl Cluster {
         labels: &BTreeMap<String, String>,
     ) -> ClusterResult<()> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        self.turn().await;
-        if let Some(ns) = api.get_opt(name).await? {
-            if ns.metadata.deletion_timestamp.is_some() {
-                return Err(ClusterError {
-                    message: format!("namespace {name} is still being deleted"),
-                    transient: true,
-                });
-            }
-            let current = ns.metadata.labels.unwrap_or_default();
-            if labels.iter().all(|(k, v)| current.get(k) == Some(v)) {
-                return Ok(());
-            }
-            let patch = serde_json::json!({ "metadata": { "labels": labels } });
-            self.turn().await;
-            api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-                .await?;
-            return Ok(());
-        }
+        // Create first: a new store's namespace does not exist yet.
         let ns = Namespace {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
@@ -205,30 +221,44 @@ impl Cluster {
         };
         self.turn().await;
         match api.create(&PostParams::default(), &ns).await {
-            Ok(_) => Ok(()),
-            Err(e) if is_status(&e, 409) => Ok(()),
-            Err(e) => Err(e.into()),
+            Ok(_) => return Ok(()),
+            Err(e) if is_status(&e, 409) => {}
+            Err(e) => return Err(e.into()),
         }
+        self.turn().await;
+        let Some(ns) = api.get_opt(name).await? else {
+            return Err(ClusterError {
+                message: format!("namespace {name} was deleted while being created"),
+                transient: true,
+            });
+        };
+        if ns.metadata.deletion_timestamp.is_some() {
+            return Err(ClusterError {
+                message: format!("namespace {name} is still being deleted"),
+                transient: true,
+            });
+        }
+        let current = ns.metadata.labels.unwrap_or_default();
+        if labels.iter().all(|(k, v)| current.get(k) == Some(v)) {
+            return Ok(());
+        }
+        let patch = serde_json::json!({ "metadata": { "labels": labels } });
+        self.turn().await;
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
     }
 
     pub async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState> {
+        if let Some(state) = self.informer.as_ref().and_then(|i| i.namespace(name)) {
+            return Ok(state);
+        }
         let api: Api<Namespace> = Api::all(self.client.clone());
         self.turn().await;
-        let Some(ns) = api.get_opt(name).await? else {
-            return Ok(NamespaceState::Absent);
-        };
-        if ns.metadata.deletion_timestamp.is_none() {
-            return Ok(NamespaceState::Active);
-        }
-        let blockers = ns
-            .status
-            .and_then(|s| s.conditions)
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|c| c.status == "True")
-            .filter_map(|c| c.message)
-            .collect();
-        Ok(NamespaceState::Terminating { blockers })
+        Ok(api
+            .get_opt(name)
+            .await?
+            .map_or(NamespaceState::Absent, namespace_state_of))
     }
 
     pub async fn namespace_annotations(
@@ -298,10 +328,6 @@ impl Cluster {
         data: BTreeMap<String, String>,
     ) -> ClusterResult<bool> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        self.turn().await;
-        if api.get_opt(name).await?.is_some() {
-            return Ok(false);
-        }
         let secret = Secret {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),
@@ -386,110 +412,34 @@ impl Cluster {
         Ok(())
     }
 
-    /// Look at everything in the namespace that tells whether the store is coming up.
-    /// Warning events older than `since` (an earlier attempt's) are left out.
+    /// Look at what tells whether the store is coming up: the namespace and the
+    /// release's workloads, jobs and pods, from the watch cache when one runs (no API
+    /// call), else from the API. Claims and warning events are not in the cache: see
+    /// [`Cluster::add_details`]. Conditions older than `since` (an earlier attempt's) are
+    /// left out.
     pub async fn observe(
         &self,
         namespace: &str,
         release: &str,
         since: Option<chrono::DateTime<chrono::Utc>>,
     ) -> ClusterResult<Observation> {
-        let mut obs = Observation {
-            namespace_exists: !matches!(
-                self.namespace_state(namespace).await?,
-                NamespaceState::Absent
-            ),
-            ..Default::default()
-        };
-        if !obs.namespace_exists {
-            return Ok(obs);
+        if let Some(snapshot) = self.informer.as_ref().and_then(|i| i.snapshot(namespace)) {
+            return Ok(observation_from(snapshot, release, since));
         }
-        let selector = format!("app.kubernetes.io/instance={release}");
-        let lp = ListParams::default().labels(&selector);
-        let client = self.client.clone();
+        self.observe_live(namespace, release, since).await
+    }
 
-        self.turn().await;
-        for sts in Api::<StatefulSet>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            let status = sts.status.unwrap_or_default();
-            obs.workloads.push(WorkloadObservation {
-                component: label(&sts.metadata, COMPONENT),
-                name: sts.metadata.name.unwrap_or_default(),
-                desired: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
-                ready: status.ready_replicas.unwrap_or(0),
-                failure: None,
-            });
+    /// Add claims and warning events to an observation that lacks them (2 API calls).
+    pub async fn add_details(
+        &self,
+        namespace: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        obs: &mut Observation,
+    ) -> ClusterResult<()> {
+        if obs.detailed || !obs.namespace_exists {
+            return Ok(());
         }
-        self.turn().await;
-        for dep in Api::<Deployment>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            let status = dep.status.unwrap_or_default();
-            // A failure condition set before `since` belongs to an earlier attempt.
-            let failure = status
-                .conditions
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|c| match (since, &c.last_transition_time) {
-                    (Some(since), Some(t)) => t.0.as_millisecond() >= since.timestamp_millis(),
-                    _ => true,
-                })
-                .find(|c| {
-                    (c.type_ == "ReplicaFailure" && c.status == "True")
-                        || c.reason.as_deref() == Some("ProgressDeadlineExceeded")
-                })
-                .and_then(|c| c.message);
-            obs.workloads.push(WorkloadObservation {
-                component: label(&dep.metadata, COMPONENT),
-                name: dep.metadata.name.unwrap_or_default(),
-                desired: dep.spec.and_then(|s| s.replicas).unwrap_or(1),
-                ready: status.ready_replicas.unwrap_or(0),
-                failure,
-            });
-        }
-        self.turn().await;
-        for job in Api::<Job>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
-            let complete = conditions
-                .iter()
-                .any(|c| c.type_ == "Complete" && c.status == "True");
-            let failed = conditions
-                .iter()
-                .find(|c| c.type_ == "Failed" && c.status == "True")
-                .map(|c| {
-                    (
-                        c.reason.clone().unwrap_or_default(),
-                        c.message.clone().unwrap_or_default(),
-                    )
-                });
-            obs.jobs.push(JobObservation {
-                revision: job
-                    .metadata
-                    .labels
-                    .as_ref()
-                    .and_then(|l| l.get("storefleet.io/release-revision").cloned()),
-                name: job.metadata.name.unwrap_or_default(),
-                complete,
-                failed,
-            });
-        }
-        self.turn().await;
-        for pod in Api::<Pod>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            obs.pods.push(pod_observation(pod));
-        }
+        let client = self.client.clone();
         self.turn().await;
         for pvc in Api::<PersistentVolumeClaim>::namespaced(client.clone(), namespace)
             .list(&ListParams::default())
@@ -525,7 +475,89 @@ impl Cluster {
                 name: e.involved_object.name.unwrap_or_default(),
             })
             .collect();
+        obs.detailed = true;
+        Ok(())
+    }
+
+    async fn observe_live(
+        &self,
+        namespace: &str,
+        release: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ClusterResult<Observation> {
+        let mut obs = Observation {
+            namespace_exists: !matches!(
+                self.namespace_state(namespace).await?,
+                NamespaceState::Absent
+            ),
+            ..Default::default()
+        };
+        if !obs.namespace_exists {
+            return Ok(obs);
+        }
+        let selector = format!("app.kubernetes.io/instance={release}");
+        let lp = ListParams::default().labels(&selector);
+        let client = self.client.clone();
+
+        self.turn().await;
+        for sts in Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.workloads.push(statefulset_observation(sts));
+        }
+        self.turn().await;
+        for dep in Api::<Deployment>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            let (mut workload, failures) = deployment_observation(dep);
+            workload.failure = failure_since(&failures, since);
+            obs.workloads.push(workload);
+        }
+        self.turn().await;
+        for job in Api::<Job>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.jobs.push(job_observation(job));
+        }
+        self.turn().await;
+        for pod in Api::<Pod>::namespaced(client, namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.pods.push(pod_observation(pod));
+        }
+        self.add_details(namespace, since, &mut obs).await?;
         Ok(obs)
+    }
+
+    /// Helm's record of `release` (the Secret driver's labels, no payload): the latest
+    /// revision and its status, or `None` when there is no release.
+    pub async fn release_record(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> ClusterResult<Option<(u32, String)>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        self.turn().await;
+        let list = api
+            .list_metadata(&ListParams::default().labels(&format!("owner=helm,name={release}")))
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter_map(|s| {
+                let labels = s.metadata.labels?;
+                let revision = labels.get("version")?.parse::<u32>().ok()?;
+                Some((revision, labels.get("status").cloned().unwrap_or_default()))
+            })
+            .max_by_key(|(revision, _)| *revision))
     }
 
     pub async fn default_storage_class(&self) -> ClusterResult<Option<String>> {
@@ -573,7 +605,141 @@ fn label(meta: &ObjectMeta, key: &str) -> String {
         .unwrap_or_default()
 }
 
-fn pod_observation(pod: Pod) -> PodObservation {
+/// The engine's view of a namespace object.
+pub(crate) fn namespace_state_of(ns: Namespace) -> NamespaceState {
+    if ns.metadata.deletion_timestamp.is_none() {
+        return NamespaceState::Active;
+    }
+    let blockers = ns
+        .status
+        .and_then(|s| s.conditions)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.status == "True")
+        .filter_map(|c| c.message)
+        .collect();
+    NamespaceState::Terminating { blockers }
+}
+
+pub(crate) fn statefulset_observation(sts: StatefulSet) -> WorkloadObservation {
+    let status = sts.status.unwrap_or_default();
+    WorkloadObservation {
+        component: label(&sts.metadata, COMPONENT),
+        name: sts.metadata.name.unwrap_or_default(),
+        desired: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
+        ready: status.ready_replicas.unwrap_or(0),
+        failure: None,
+    }
+}
+
+/// A Deployment and the conditions that say its controller is stuck (`failure` is left
+/// empty: which of them count depends on the attempt, see [`failure_since`]).
+pub(crate) fn deployment_observation(
+    dep: Deployment,
+) -> (WorkloadObservation, Vec<FailureCondition>) {
+    let status = dep.status.unwrap_or_default();
+    let failures = status
+        .conditions
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| {
+            (c.type_ == "ReplicaFailure" && c.status == "True")
+                || c.reason.as_deref() == Some("ProgressDeadlineExceeded")
+        })
+        .map(|c| FailureCondition {
+            message: c.message.unwrap_or_default(),
+            at_ms: c.last_transition_time.map(|t| t.0.as_millisecond()),
+        })
+        .collect();
+    let workload = WorkloadObservation {
+        component: label(&dep.metadata, COMPONENT),
+        name: dep.metadata.name.unwrap_or_default(),
+        desired: dep.spec.and_then(|s| s.replicas).unwrap_or(1),
+        ready: status.ready_replicas.unwrap_or(0),
+        failure: None,
+    };
+    (workload, failures)
+}
+
+/// The first failure condition that belongs to this attempt (set at or after `since`).
+fn failure_since(
+    failures: &[FailureCondition],
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<String> {
+    failures
+        .iter()
+        .find(|c| match (since, c.at_ms) {
+            (Some(since), Some(at)) => at >= since.timestamp_millis(),
+            _ => true,
+        })
+        .map(|c| c.message.clone())
+}
+
+pub(crate) fn job_observation(job: Job) -> JobObservation {
+    let conditions = job.status.and_then(|s| s.conditions).unwrap_or_default();
+    let complete = conditions
+        .iter()
+        .any(|c| c.type_ == "Complete" && c.status == "True");
+    let failed = conditions
+        .iter()
+        .find(|c| c.type_ == "Failed" && c.status == "True")
+        .map(|c| {
+            (
+                c.reason.clone().unwrap_or_default(),
+                c.message.clone().unwrap_or_default(),
+            )
+        });
+    JobObservation {
+        revision: job
+            .metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("storefleet.io/release-revision").cloned()),
+        name: job.metadata.name.unwrap_or_default(),
+        complete,
+        failed,
+    }
+}
+
+/// What the cache holds about a namespace, as an observation of one release.
+fn observation_from(
+    snapshot: Snapshot,
+    release: &str,
+    since: Option<chrono::DateTime<chrono::Utc>>,
+) -> Observation {
+    let namespace_exists = !matches!(snapshot.namespace, None | Some(NamespaceState::Absent));
+    if !namespace_exists {
+        return Observation::default();
+    }
+    let ours = |r: &Option<String>| r.as_deref() == Some(release);
+    Observation {
+        namespace_exists,
+        workloads: snapshot
+            .workloads
+            .into_iter()
+            .filter(|w| ours(&w.release))
+            .map(|w| WorkloadObservation {
+                failure: failure_since(&w.failures, since),
+                ..w.workload
+            })
+            .collect(),
+        jobs: snapshot
+            .jobs
+            .into_iter()
+            .filter(|j| ours(&j.release))
+            .map(|j| j.job)
+            .collect(),
+        pods: snapshot
+            .pods
+            .into_iter()
+            .filter(|p| ours(&p.release))
+            .map(|p| p.pod)
+            .collect(),
+        ..Default::default()
+    }
+}
+
+pub(crate) fn pod_observation(pod: Pod) -> PodObservation {
     let status = pod.status.unwrap_or_default();
     let conditions = status.conditions.unwrap_or_default();
     let ready = conditions

@@ -35,6 +35,25 @@ pub enum ReleaseState {
     },
 }
 
+impl ReleaseState {
+    /// The state of a release whose latest revision has `status` (as helm writes it).
+    pub fn from_status(status: &str, revision: u32) -> Self {
+        match status {
+            "deployed" => ReleaseState::Deployed { revision },
+            "failed" => ReleaseState::Failed { revision },
+            "uninstalling" => ReleaseState::Uninstalling { revision },
+            s if s.starts_with("pending") => ReleaseState::Pending {
+                revision,
+                status: s.to_owned(),
+            },
+            s => ReleaseState::Other {
+                revision,
+                status: s.to_owned(),
+            },
+        }
+    }
+}
+
 /// A helm command that failed.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
@@ -47,7 +66,6 @@ pub struct HelmError {
 
 #[async_trait]
 pub trait Helm: Send + Sync + std::fmt::Debug {
-    async fn status(&self, namespace: &str, release: &str) -> Result<ReleaseState, HelmError>;
     /// `helm upgrade --install` with the given values files (later files win); returns
     /// the new revision.
     async fn upgrade_install(
@@ -142,6 +160,9 @@ impl HelmCli {
         if let Some(c) = &self.context {
             cmd.arg("--kube-context").arg(c);
         }
+        // The engine reads and unlocks release records in Secrets, helm's default
+        // storage: never let an inherited HELM_DRIVER put them elsewhere.
+        cmd.env("HELM_DRIVER", "secret");
         cmd.kill_on_drop(true).stdin(std::process::Stdio::null());
         let started = Instant::now();
         let output = cmd.output().await.map_err(|e| HelmError {
@@ -232,43 +253,23 @@ pub fn parse_status(json: &str) -> Result<ReleaseState, HelmError> {
         message: format!("cannot read helm status output: {e}"),
         transient: false,
     })?;
-    let revision = status.version;
-    Ok(match status.info.status.as_str() {
-        "deployed" => ReleaseState::Deployed { revision },
-        "failed" => ReleaseState::Failed { revision },
-        "uninstalling" => ReleaseState::Uninstalling { revision },
-        s if s.starts_with("pending") => ReleaseState::Pending {
-            revision,
-            status: s.to_owned(),
-        },
-        s => ReleaseState::Other {
-            revision,
-            status: s.to_owned(),
-        },
-    })
+    Ok(ReleaseState::from_status(
+        &status.info.status,
+        status.version,
+    ))
 }
 
+/// Helm's answer for a release it has no record of (v3 and v4:
+/// `uninstall: Release not loaded: <name>: release: not found`). Other "not found"
+/// errors (a missing namespace or chart) are real failures.
 fn not_found(e: &HelmError) -> bool {
-    let m = e.message.to_ascii_lowercase();
-    m.contains("release: not found") || m.contains("not found")
+    e.message
+        .to_ascii_lowercase()
+        .contains("release: not found")
 }
 
 #[async_trait]
 impl Helm for HelmCli {
-    async fn status(&self, namespace: &str, release: &str) -> Result<ReleaseState, HelmError> {
-        match self
-            .run(
-                "status",
-                &[release, "--namespace", namespace, "--output", "json"],
-            )
-            .await
-        {
-            Ok(out) => parse_status(&out),
-            Err(e) if not_found(&e) => Ok(ReleaseState::Absent),
-            Err(e) => Err(e),
-        }
-    }
-
     async fn upgrade_install(
         &self,
         namespace: &str,
@@ -298,6 +299,10 @@ impl Helm for HelmCli {
             namespace,
             "--history-max",
             "3",
+            // The API server validates every object it is sent; helm's own check against
+            // the OpenAPI document costs a download and parse of that document per run,
+            // most of helm's CPU time (0.49 s -> 0.18 s per install on testenv).
+            "--disable-openapi-validation",
             "--timeout",
             "5m",
             "--output",

@@ -35,7 +35,16 @@ const LEASE: Duration = Duration::from_secs(30);
 const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// How long one pass watches workloads before giving other stores a turn.
 const WAIT_IN_PASS: Duration = Duration::from_secs(10);
+/// How often a pass looks again without a watch cache (reading the API each time).
 const POLL: Duration = Duration::from_millis(500);
+/// With a watch cache a pass is woken by changes; it also looks this often regardless.
+const POLL_WATCHED: Duration = Duration::from_secs(2);
+/// How long a wait may go before claims and warning events (not in the watch cache) are
+/// read to explain it, and how often they are read again while it lasts. Short enough
+/// that a quota refusal is seen for QUOTA_GRACE within one pass.
+const DETAILS_AFTER: Duration = Duration::from_secs(2);
+/// How long the first listing of the watch cache may delay the first pass.
+const CACHE_SYNC: Duration = Duration::from_secs(5);
 /// Backoff for transient errors: 1 s doubling to at most 60 s, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
@@ -195,7 +204,9 @@ impl Provisioner {
         })?;
         let c = Cluster::connect(config, self.config.kube_qps, self.config.kube_burst)
             .await
-            .map_err(|e| e.message)?;
+            .map_err(|e| e.message)?
+            .with_informer(CACHE_SYNC)
+            .await;
         *slot = Some(c.clone());
         Ok(c)
     }
@@ -733,9 +744,17 @@ impl Provisioner {
     /// A Ready store: `None` when something drifted and provisioning must run again.
     async fn resync(&self, pass: &mut Pass, cluster: &Cluster) -> Result<Option<Outcome>, Stop> {
         let release = pass.engine.release_name(&pass.store);
-        let obs = cluster
+        let mut obs = cluster
             .observe(&pass.store.namespace, &release, None)
             .await?;
+        if !matches!(
+            diagnose::workloads(&obs, pass.engine.components()),
+            Verdict::Ready
+        ) {
+            cluster
+                .add_details(&pass.store.namespace, None, &mut obs)
+                .await?;
+        }
         let drift = if !obs.namespace_exists {
             Some(format!(
                 "Namespace {} was deleted outside Storefleet; restoring the store",
@@ -784,7 +803,7 @@ impl Provisioner {
         plan: &Plan,
     ) -> Result<(u32, Option<chrono::DateTime<Utc>>), Stop> {
         let ns = &plan.namespace;
-        let mut state = self.helm.status(ns, &plan.release).await?;
+        let mut state = release_state(cluster, ns, &plan.release).await?;
         if let ReleaseState::Pending { revision, status } = &state {
             // An interrupted helm left the release locked: unlock it, then carry on.
             cluster
@@ -801,7 +820,7 @@ impl Provisioner {
                 None,
             )
             .await;
-            state = self.helm.status(ns, &plan.release).await?;
+            state = release_state(cluster, ns, &plan.release).await?;
         }
         if let ReleaseState::Uninstalling { .. } = state {
             return Err(Stop::Transient(format!(
@@ -864,10 +883,35 @@ impl Provisioner {
     ) -> Result<(), Stop> {
         let started = Instant::now();
         let mut quota_seen: Option<Instant> = None;
+        // Claims and warning events (read now and then, see DETAILS_AFTER), kept for the
+        // looks in between: what they said stays true until read again.
+        let mut details: Option<(Instant, cluster::Observation)> = None;
+        let watch = cluster.watch(&plan.namespace);
         loop {
-            let obs = cluster
+            let changed = watch.as_ref().map(cluster::Watch::changed);
+            let mut obs = cluster
                 .observe(&plan.namespace, &plan.release, since)
                 .await?;
+            if !obs.detailed && !matches!(judge(&obs), Verdict::Ready) {
+                match &details {
+                    Some((at, _)) if at.elapsed() < DETAILS_AFTER => {}
+                    None if started.elapsed() < DETAILS_AFTER => {}
+                    _ => {
+                        let mut fresh = cluster::Observation {
+                            namespace_exists: true,
+                            ..Default::default()
+                        };
+                        cluster
+                            .add_details(&plan.namespace, since, &mut fresh)
+                            .await?;
+                        details = Some((Instant::now(), fresh));
+                    }
+                }
+                if let Some((_, d)) = &details {
+                    obs.pvcs.clone_from(&d.pvcs);
+                    obs.warnings.clone_from(&d.warnings);
+                }
+            }
             if !obs.namespace_exists {
                 return Err(Stop::Transient(format!(
                     "namespace {} disappeared",
@@ -909,7 +953,7 @@ impl Provisioner {
             if started.elapsed() >= WAIT_IN_PASS {
                 return Err(Stop::Waiting(reason));
             }
-            tokio::time::sleep(POLL).await;
+            wait_for_change(changed).await;
         }
     }
 
@@ -985,7 +1029,7 @@ impl Provisioner {
                 &format!("Uninstalling release {release}"),
             )
             .await?;
-            match self.helm.status(&ns, &release).await? {
+            match release_state(cluster, &ns, &release).await? {
                 ReleaseState::Absent => {}
                 ReleaseState::Pending { revision, .. } => {
                     cluster.mark_release_failed(&ns, &release, revision).await?;
@@ -1004,7 +1048,9 @@ impl Provisioner {
             cluster.delete_namespace(&ns).await?;
         }
         let started = Instant::now();
+        let watch = cluster.watch(&ns);
         loop {
+            let changed = watch.as_ref().map(cluster::Watch::changed);
             match state {
                 NamespaceState::Absent => break,
                 NamespaceState::Active => {}
@@ -1024,7 +1070,7 @@ impl Provisioner {
                     }
                 }
             }
-            tokio::time::sleep(POLL).await;
+            wait_for_change(changed).await;
             state = cluster.namespace_state(&ns).await?;
         }
         let took = (Utc::now()
@@ -1074,10 +1120,13 @@ impl Provisioner {
             )];
         };
         let release = engine.release_name(store);
-        let obs = match cluster.observe(&store.namespace, &release, None).await {
+        let mut obs = match cluster.observe(&store.namespace, &release, None).await {
             Ok(o) => o,
             Err(e) => return vec![component("cluster", false, e.message)],
         };
+        if let Err(e) = cluster.add_details(&store.namespace, None, &mut obs).await {
+            return vec![component("cluster", false, e.message)];
+        }
         let mut out = vec![component(
             "namespace",
             obs.namespace_exists,
@@ -1189,6 +1238,29 @@ impl Provisioner {
             }
         }
         Ok(orphans)
+    }
+}
+
+/// Helm's record of a release, read from its storage Secrets (no helm process).
+async fn release_state(
+    cluster: &Cluster,
+    namespace: &str,
+    release: &str,
+) -> Result<ReleaseState, Stop> {
+    Ok(match cluster.release_record(namespace, release).await? {
+        None => ReleaseState::Absent,
+        Some((revision, status)) => ReleaseState::from_status(&status, revision),
+    })
+}
+
+/// Wait for the next change the watch cache sees (and at most [`POLL_WATCHED`]), or
+/// [`POLL`] without a cache.
+async fn wait_for_change(changed: Option<std::pin::Pin<Box<tokio::sync::futures::Notified<'_>>>>) {
+    match changed {
+        Some(changed) => {
+            let _ = tokio::time::timeout(POLL_WATCHED, changed).await;
+        }
+        None => tokio::time::sleep(POLL).await,
     }
 }
 

@@ -303,6 +303,17 @@ async fn a_store_goes_from_request_to_ready_and_is_deleted_without_a_trace() {
     assert_eq!(me["stores_active"], 0);
 }
 
+/// Delete the store and wait until the server says it is gone (namespace included), so
+/// that no test leaves a namespace behind when its server stops.
+async fn delete_and_wait(app: &TestApp, user: &TestUser, id: &str) {
+    let resp = app.delete(user, &format!("/stores/{id}")).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    wait_for(app, user, id, Duration::from_secs(240), |s| {
+        s["code"] == "not_found"
+    })
+    .await;
+}
+
 /// Provision with `overrides`, expect Failed with `reason` in status_reason.
 async fn fails_with(
     overrides: &str,
@@ -388,11 +399,7 @@ async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_rea
         "credentials are never regenerated"
     );
     assert_eq!(secret_before.metadata.uid, secret_after.metadata.uid);
-    restarted.delete(&user, &format!("/stores/{id}")).await;
-    wait_for(&restarted, &user, &id, Duration::from_secs(240), |s| {
-        s["code"] == "not_found"
-    })
-    .await;
+    delete_and_wait(&restarted, &user, &id).await;
     drop(restarted);
     drop((dir, db));
 }
@@ -429,7 +436,7 @@ async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
         .await
         .unwrap();
     assert_eq!(health["healthy"], false);
-    app.delete(&user, &format!("/stores/{id}")).await;
+    delete_and_wait(&app, &user, &id).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -444,7 +451,7 @@ async fn a_crash_looping_database_fails_naming_the_component() {
         "mariadb keeps crashing",
     )
     .await;
-    app.delete(&user, &format!("/stores/{id}")).await;
+    delete_and_wait(&app, &user, &id).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -459,7 +466,7 @@ async fn a_failing_setup_job_fails_the_store() {
         "Store setup failed",
     )
     .await;
-    app.delete(&user, &format!("/stores/{id}")).await;
+    delete_and_wait(&app, &user, &id).await;
 }
 
 /// The `storefleet_provisioning_duration_seconds_count{...outcome="ready"}` of one server.

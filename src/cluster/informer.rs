@@ -1,0 +1,528 @@
+//! A watch-fed cache of what the engine looks at in store namespaces, the way controllers
+//! use informers: one watch per kind across the cluster (store namespaces, and the
+//! StatefulSets, Deployments, Jobs and Pods that carry a store-id label) instead of a
+//! round of LIST calls per store per look. Objects are boiled down to the small records
+//! the engine judges by, so 1,000 stores cost a few megabytes.
+//!
+//! A worker waiting for a store registers interest in its namespace ([`Informer::watch`])
+//! and is woken when anything there changes, so the engine reacts as soon as the cluster
+//! does. Until every watch has listed its kind (and again after a watch broke, until it
+//! has listed again) the cache answers nothing and callers read the API directly.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Debug;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+
+use futures::StreamExt as _;
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Namespace, Pod};
+use kube::api::Api;
+use kube::runtime::{WatchStreamExt as _, watcher};
+use kube::{Resource, ResourceExt as _};
+use serde::de::DeserializeOwned;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use super::store::{
+    self, JobObservation, MANAGED_BY, NamespaceState, PodObservation, STORE_ID_LABEL,
+    WorkloadObservation,
+};
+
+/// A Deployment condition that means the controller cannot make progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailureCondition {
+    pub message: String,
+    /// When the condition last changed (ms since the epoch), if the API said.
+    pub at_ms: Option<i64>,
+}
+
+/// A StatefulSet or Deployment, as the engine needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkloadRecord {
+    pub release: Option<String>,
+    pub workload: WorkloadObservation,
+    pub failures: Vec<FailureCondition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobRecord {
+    pub release: Option<String>,
+    pub job: JobObservation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRecord {
+    pub release: Option<String>,
+    pub pod: PodObservation,
+}
+
+/// One namespace's objects, copied out of the cache.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Snapshot {
+    pub namespace: Option<NamespaceState>,
+    pub workloads: Vec<WorkloadRecord>,
+    pub jobs: Vec<JobRecord>,
+    pub pods: Vec<PodRecord>,
+}
+
+/// Records of one kind by namespace and name, each stamped with the list generation that
+/// last saw it (so a relist can drop what disappeared while the watch was down).
+#[derive(Debug)]
+struct Table<R> {
+    by_namespace: HashMap<String, HashMap<String, (u64, R)>>,
+}
+
+impl<R> Default for Table<R> {
+    fn default() -> Self {
+        Self {
+            by_namespace: HashMap::new(),
+        }
+    }
+}
+
+impl<R: Clone> Table<R> {
+    fn put(&mut self, namespace: &str, name: &str, generation: u64, record: R) {
+        self.by_namespace
+            .entry(namespace.to_owned())
+            .or_default()
+            .insert(name.to_owned(), (generation, record));
+    }
+
+    fn remove(&mut self, namespace: &str, name: &str) {
+        if let Some(names) = self.by_namespace.get_mut(namespace) {
+            names.remove(name);
+            if names.is_empty() {
+                self.by_namespace.remove(namespace);
+            }
+        }
+    }
+
+    /// Drop records older than `generation`; returns the namespaces that changed.
+    fn prune(&mut self, generation: u64) -> Vec<String> {
+        let mut touched = Vec::new();
+        self.by_namespace.retain(|ns, names| {
+            let before = names.len();
+            names.retain(|_, (seen, _)| *seen >= generation);
+            if names.len() != before {
+                touched.push(ns.clone());
+            }
+            !names.is_empty()
+        });
+        touched
+    }
+
+    fn records(&self, namespace: &str) -> impl Iterator<Item = &R> {
+        self.by_namespace
+            .get(namespace)
+            .into_iter()
+            .flat_map(|names| names.values().map(|(_, r)| r))
+    }
+
+    fn len(&self) -> usize {
+        self.by_namespace.values().map(HashMap::len).sum()
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    namespaces: Table<NamespaceState>,
+    workloads: Table<WorkloadRecord>,
+    jobs: Table<JobRecord>,
+    pods: Table<PodRecord>,
+}
+
+#[derive(Debug)]
+struct Waiter {
+    notify: Arc<Notify>,
+    users: usize,
+}
+
+/// How long one watch request lasts (server side).
+const WATCH_TIMEOUT_SECS: u32 = 20;
+
+/// The kinds watched; each must have listed before the cache answers.
+const KINDS: usize = 5;
+
+#[derive(Debug, Default)]
+struct Shared {
+    state: RwLock<State>,
+    synced: [AtomicBool; KINDS],
+    generation: AtomicU64,
+    waiters: Mutex<HashMap<String, Waiter>>,
+}
+
+impl Shared {
+    fn wake(&self, namespace: &str) {
+        let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = waiters.get(namespace) {
+            w.notify.notify_waiters();
+        }
+    }
+
+    fn wake_all(&self) {
+        let waiters = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        for w in waiters.values() {
+            w.notify.notify_waiters();
+        }
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The running watches; dropping the informer stops them.
+#[derive(Debug)]
+pub struct Informer {
+    shared: Arc<Shared>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Informer {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Interest in one namespace: [`Watch::changed`] returns when anything in it changes.
+#[derive(Debug)]
+pub struct Watch {
+    shared: Arc<Shared>,
+    namespace: String,
+    notify: Arc<Notify>,
+}
+
+impl Watch {
+    /// A future that completes at the next change. Create it before reading the cache,
+    /// then await it, so that no change in between is missed.
+    pub fn changed(&self) -> std::pin::Pin<Box<tokio::sync::futures::Notified<'_>>> {
+        let mut notified = Box::pin(self.notify.notified());
+        // Register now, not at the first poll.
+        notified.as_mut().enable();
+        notified
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let mut waiters = self
+            .shared
+            .waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if let Some(w) = waiters.get_mut(&self.namespace) {
+            w.users -= 1;
+            if w.users == 0 {
+                waiters.remove(&self.namespace);
+            }
+        }
+    }
+}
+
+/// What one watched kind contributes to the cache.
+trait Cached:
+    Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
+{
+    const SLOT: usize;
+    /// Add or replace the object's record.
+    fn put(self, state: &mut State, generation: u64);
+    /// Forget the object.
+    fn forget(&self, state: &mut State);
+    /// Drop records older than `generation`.
+    fn prune(state: &mut State, generation: u64) -> Vec<String>;
+    /// The namespace whose waiters hear of a change to this object.
+    fn namespace_of(&self) -> String {
+        self.namespace().unwrap_or_default()
+    }
+}
+
+fn release_of(meta: &kube::api::ObjectMeta) -> Option<String> {
+    meta.labels
+        .as_ref()
+        .and_then(|l| l.get("app.kubernetes.io/instance").cloned())
+}
+
+impl Cached for Namespace {
+    const SLOT: usize = 0;
+    fn put(self, state: &mut State, generation: u64) {
+        let name = self.name_any();
+        state
+            .namespaces
+            .put(&name, "", generation, store::namespace_state_of(self));
+    }
+    fn forget(&self, state: &mut State) {
+        state.namespaces.remove(&self.name_any(), "");
+    }
+    fn prune(state: &mut State, generation: u64) -> Vec<String> {
+        state.namespaces.prune(generation)
+    }
+    fn namespace_of(&self) -> String {
+        self.name_any()
+    }
+}
+
+impl Cached for StatefulSet {
+    const SLOT: usize = 1;
+    fn put(self, state: &mut State, generation: u64) {
+        let (ns, name) = (self.namespace_of(), self.name_any());
+        let record = WorkloadRecord {
+            release: release_of(&self.metadata),
+            workload: store::statefulset_observation(self),
+            failures: Vec::new(),
+        };
+        state
+            .workloads
+            .put(&ns, &format!("sts/{name}"), generation, record);
+    }
+    fn forget(&self, state: &mut State) {
+        state
+            .workloads
+            .remove(&self.namespace_of(), &format!("sts/{}", self.name_any()));
+    }
+    fn prune(state: &mut State, generation: u64) -> Vec<String> {
+        // Workloads share a table; each kind prunes only its own entries.
+        prune_prefixed(&mut state.workloads, "sts/", generation)
+    }
+}
+
+impl Cached for Deployment {
+    const SLOT: usize = 2;
+    fn put(self, state: &mut State, generation: u64) {
+        let (ns, name) = (self.namespace_of(), self.name_any());
+        let release = release_of(&self.metadata);
+        let (workload, failures) = store::deployment_observation(self);
+        let record = WorkloadRecord {
+            release,
+            workload,
+            failures,
+        };
+        state
+            .workloads
+            .put(&ns, &format!("deploy/{name}"), generation, record);
+    }
+    fn forget(&self, state: &mut State) {
+        state
+            .workloads
+            .remove(&self.namespace_of(), &format!("deploy/{}", self.name_any()));
+    }
+    fn prune(state: &mut State, generation: u64) -> Vec<String> {
+        prune_prefixed(&mut state.workloads, "deploy/", generation)
+    }
+}
+
+impl Cached for Job {
+    const SLOT: usize = 3;
+    fn put(self, state: &mut State, generation: u64) {
+        let (ns, name) = (self.namespace_of(), self.name_any());
+        let record = JobRecord {
+            release: release_of(&self.metadata),
+            job: store::job_observation(self),
+        };
+        state.jobs.put(&ns, &name, generation, record);
+    }
+    fn forget(&self, state: &mut State) {
+        state.jobs.remove(&self.namespace_of(), &self.name_any());
+    }
+    fn prune(state: &mut State, generation: u64) -> Vec<String> {
+        state.jobs.prune(generation)
+    }
+}
+
+impl Cached for Pod {
+    const SLOT: usize = 4;
+    fn put(self, state: &mut State, generation: u64) {
+        let (ns, name) = (self.namespace_of(), self.name_any());
+        let record = PodRecord {
+            release: release_of(&self.metadata),
+            pod: store::pod_observation(self),
+        };
+        state.pods.put(&ns, &name, generation, record);
+    }
+    fn forget(&self, state: &mut State) {
+        state.pods.remove(&self.namespace_of(), &self.name_any());
+    }
+    fn prune(state: &mut State, generation: u64) -> Vec<String> {
+        state.pods.prune(generation)
+    }
+}
+
+fn prune_prefixed(table: &mut Table<WorkloadRecord>, prefix: &str, generation: u64) -> Vec<String> {
+    let mut touched = Vec::new();
+    table.by_namespace.retain(|ns, names| {
+        let before = names.len();
+        names.retain(|name, (seen, _)| !name.starts_with(prefix) || *seen >= generation);
+        if names.len() != before {
+            touched.push(ns.clone());
+        }
+        !names.is_empty()
+    });
+    touched
+}
+
+impl Informer {
+    /// Start the watches on `client`'s cluster.
+    pub fn start(client: &kube::Client) -> Self {
+        let shared = Arc::new(Shared::default());
+        // The server ends each watch before the client's read timeout (30 s, see
+        // `load_config`) would cut it; the watcher then resumes where it was.
+        let base = watcher::Config::default().timeout(WATCH_TIMEOUT_SECS);
+        let namespaces = base
+            .clone()
+            .labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1));
+        let objects = base.labels(STORE_ID_LABEL);
+        let tasks = vec![
+            spawn::<Namespace>(Api::all(client.clone()), namespaces, shared.clone()),
+            spawn::<StatefulSet>(Api::all(client.clone()), objects.clone(), shared.clone()),
+            spawn::<Deployment>(Api::all(client.clone()), objects.clone(), shared.clone()),
+            spawn::<Job>(Api::all(client.clone()), objects.clone(), shared.clone()),
+            spawn::<Pod>(Api::all(client.clone()), objects, shared.clone()),
+        ];
+        Self { shared, tasks }
+    }
+
+    /// Whether every watch has listed its kind and is running.
+    pub fn is_synced(&self) -> bool {
+        self.shared.synced.iter().all(|s| s.load(Ordering::SeqCst))
+    }
+
+    /// Wait until the cache is synced, at most `limit`.
+    pub async fn wait_synced(&self, limit: std::time::Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        while !self.is_synced() {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        true
+    }
+
+    /// Register interest in `namespace` (see [`Watch`]).
+    pub fn watch(&self, namespace: &str) -> Watch {
+        let mut waiters = self
+            .shared
+            .waiters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let waiter = waiters
+            .entry(namespace.to_owned())
+            .or_insert_with(|| Waiter {
+                notify: Arc::new(Notify::new()),
+                users: 0,
+            });
+        waiter.users += 1;
+        Watch {
+            shared: self.shared.clone(),
+            namespace: namespace.to_owned(),
+            notify: waiter.notify.clone(),
+        }
+    }
+
+    /// Whether the namespace exists and is being deleted, or `None` while the cache
+    /// cannot be trusted.
+    pub fn namespace(&self, namespace: &str) -> Option<NamespaceState> {
+        if !self.is_synced() {
+            return None;
+        }
+        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
+        let found = state
+            .namespaces
+            .records(namespace)
+            .next()
+            .cloned()
+            .unwrap_or(NamespaceState::Absent);
+        drop(state);
+        self.is_synced().then_some(found)
+    }
+
+    /// The namespace's objects, or `None` while the cache cannot be trusted.
+    pub fn snapshot(&self, namespace: &str) -> Option<Snapshot> {
+        if !self.is_synced() {
+            return None;
+        }
+        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
+        let snapshot = Snapshot {
+            namespace: Some(
+                state
+                    .namespaces
+                    .records(namespace)
+                    .next()
+                    .cloned()
+                    .unwrap_or(NamespaceState::Absent),
+            ),
+            workloads: state.workloads.records(namespace).cloned().collect(),
+            jobs: state.jobs.records(namespace).cloned().collect(),
+            pods: state.pods.records(namespace).cloned().collect(),
+        };
+        drop(state);
+        // The watches may have broken while we read.
+        self.is_synced().then_some(snapshot)
+    }
+
+    /// Objects held, by kind (for metrics and tests).
+    pub fn sizes(&self) -> BTreeMap<&'static str, usize> {
+        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
+        BTreeMap::from([
+            ("namespaces", state.namespaces.len()),
+            ("workloads", state.workloads.len()),
+            ("jobs", state.jobs.len()),
+            ("pods", state.pods.len()),
+        ])
+    }
+}
+
+fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut stream = watcher(api, config).default_backoff().boxed();
+        let mut listing: Option<u64> = None;
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(watcher::Event::Init) => {
+                    // A relist: deletions may have been missed until it is done.
+                    shared.synced[K::SLOT].store(false, Ordering::SeqCst);
+                    listing = Some(shared.generation.fetch_add(1, Ordering::SeqCst) + 1);
+                }
+                Ok(watcher::Event::InitApply(object)) => {
+                    let generation = listing.unwrap_or(0);
+                    let ns = object.namespace_of();
+                    object.put(&mut shared.write(), generation);
+                    shared.wake(&ns);
+                }
+                Ok(watcher::Event::InitDone) => {
+                    if let Some(generation) = listing.take() {
+                        let touched = K::prune(&mut shared.write(), generation);
+                        for ns in touched {
+                            shared.wake(&ns);
+                        }
+                    }
+                    shared.synced[K::SLOT].store(true, Ordering::SeqCst);
+                    shared.wake_all();
+                }
+                Ok(watcher::Event::Apply(object)) => {
+                    let ns = object.namespace_of();
+                    let generation = shared.generation.load(Ordering::SeqCst);
+                    object.put(&mut shared.write(), generation);
+                    shared.wake(&ns);
+                }
+                Ok(watcher::Event::Delete(object)) => {
+                    let ns = object.namespace_of();
+                    object.forget(&mut shared.write());
+                    shared.wake(&ns);
+                }
+                Err(e) => {
+                    // Changes may be missed until the watcher has listed again.
+                    if shared.synced[K::SLOT].swap(false, Ordering::SeqCst) {
+                        tracing::warn!(kind = %K::kind(&()), error = %e, "watch broke; reading the API directly until it recovers");
+                    } else {
+                        tracing::debug!(kind = %K::kind(&()), error = %e, "watch still failing");
+                    }
+                    shared.wake_all();
+                }
+            }
+        }
+    })
+}
