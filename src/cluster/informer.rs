@@ -145,12 +145,26 @@ const WATCH_TIMEOUT_SECS: u32 = 20;
 /// The kinds watched; each must have listed before the cache answers.
 const KINDS: usize = 5;
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Shared {
     state: RwLock<State>,
     synced: [AtomicBool; KINDS],
     generation: AtomicU64,
     waiters: Mutex<HashMap<String, Waiter>>,
+    /// Store ids (the namespace label) of store namespaces that disappeared.
+    gone: tokio::sync::broadcast::Sender<String>,
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self {
+            state: RwLock::default(),
+            synced: Default::default(),
+            generation: AtomicU64::default(),
+            waiters: Mutex::default(),
+            gone: tokio::sync::broadcast::channel(1024).0,
+        }
+    }
 }
 
 impl Shared {
@@ -238,6 +252,10 @@ trait Cached:
     fn namespace_of(&self) -> String {
         self.namespace().unwrap_or_default()
     }
+    /// The store whose namespace this object was, when its deletion is news.
+    fn gone_store(&self) -> Option<String> {
+        None
+    }
 }
 
 fn release_of(meta: &kube::api::ObjectMeta) -> Option<String> {
@@ -262,6 +280,9 @@ impl Cached for Namespace {
     }
     fn namespace_of(&self) -> String {
         self.name_any()
+    }
+    fn gone_store(&self) -> Option<String> {
+        self.labels().get(STORE_ID_LABEL).cloned()
     }
 }
 
@@ -401,6 +422,12 @@ impl Informer {
         true
     }
 
+    /// Store ids (from the namespace label) of store namespaces as they disappear. A
+    /// receiver that falls behind misses some; callers have a slower way to notice.
+    pub fn namespaces_gone(&self) -> tokio::sync::broadcast::Receiver<String> {
+        self.shared.gone.subscribe()
+    }
+
     /// Register interest in `namespace` (see [`Watch`]).
     pub fn watch(&self, namespace: &str) -> Watch {
         let mut waiters = self
@@ -512,6 +539,10 @@ fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -
                     let ns = object.namespace_of();
                     object.forget(&mut shared.write());
                     shared.wake(&ns);
+                    if let Some(store) = object.gone_store() {
+                        // Nobody listening is fine.
+                        let _ = shared.gone.send(store);
+                    }
                 }
                 Err(e) => {
                     // Changes may be missed until the watcher has listed again.

@@ -181,6 +181,11 @@ impl Cluster {
         self.informer.as_ref().map(|i| i.watch(namespace))
     }
 
+    /// Store ids of store namespaces as they disappear (with a watch cache).
+    pub fn namespaces_gone(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        self.informer.as_ref().map(|i| i.namespaces_gone())
+    }
+
     /// Objects in the watch cache by kind (empty without one).
     pub fn cache_sizes(&self) -> BTreeMap<&'static str, usize> {
         self.informer

@@ -35,6 +35,12 @@ const LEASE: Duration = Duration::from_secs(30);
 const RENEW_EVERY: Duration = Duration::from_secs(10);
 /// How long one pass watches workloads before giving other stores a turn.
 const WAIT_IN_PASS: Duration = Duration::from_secs(10);
+/// When a pass that stopped waiting looks again.
+const RECHECK: Duration = Duration::from_secs(1);
+/// How long a teardown pass waits for the namespace to go before freeing its worker.
+const TEARDOWN_WAIT_IN_PASS: Duration = Duration::from_secs(2);
+/// When a teardown looks again if its namespace's disappearance was not reported sooner.
+const TEARDOWN_RECHECK_WATCHED: Duration = Duration::from_secs(15);
 /// How often a pass looks again without a watch cache (reading the API each time).
 const POLL: Duration = Duration::from_millis(500);
 /// With a watch cache a pass is woken by changes; it also looks this often regardless.
@@ -59,8 +65,8 @@ enum Stop {
     Transient(String),
     /// Give up with a reason people can act on.
     Failed(Finding),
-    /// Not done yet; come back soon.
-    Waiting(String),
+    /// Not done yet; come back after the given time (or sooner, when expedited).
+    Waiting(String, Duration),
     /// Another worker owns the store now.
     LeaseLost,
 }
@@ -222,12 +228,53 @@ impl Provisioner {
         let me = self.clone();
         let sweep_token = token.clone();
         tasks.spawn(async move { me.sweeper(sweep_token).await });
+        let me = self.clone();
+        let gone_token = token.clone();
+        tasks.spawn(async move { me.expedite_when_gone(gone_token).await });
         while let Some(done) = tasks.join_next().await {
             if let Err(e) = done {
                 anyhow::bail!("a provisioning task panicked: {e}");
             }
         }
         Ok(())
+    }
+
+    /// A store being deleted waits for its namespace to disappear; when the watch cache
+    /// sees that happen, make the store due at once so a worker finishes its deletion.
+    async fn expedite_when_gone(&self, token: CancellationToken) {
+        let mut gone = loop {
+            match self.cluster().await.map(|c| c.namespaces_gone()) {
+                Ok(Some(rx)) => break rx,
+                Ok(None) => return,
+                Err(_) => {
+                    tokio::select! {
+                        () = token.cancelled() => return,
+                        () = tokio::time::sleep(NO_CLUSTER_RETRY) => {},
+                    }
+                }
+            }
+        };
+        loop {
+            let store = tokio::select! {
+                () = token.cancelled() => return,
+                next = gone.recv() => match next {
+                    Ok(store) => store,
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::debug!(missed = n, "missed namespace deletions; rechecks will notice");
+                        continue;
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+                },
+            };
+            let Ok(id) = uuid::Uuid::parse_str(&store) else {
+                continue;
+            };
+            match self.storage.expedite(id, Utc::now()).await {
+                Ok(true) => self.notifier.wake_workers(),
+                Ok(false) => {}
+                Err(e) => tracing::debug!(store = %id, error = %e, "cannot expedite"),
+            }
+        }
     }
 
     async fn worker(&self, n: u32, token: CancellationToken) {
@@ -469,12 +516,12 @@ impl Provisioner {
         match result {
             Ok(outcome) => Some(outcome),
             Err(Stop::LeaseLost) => None,
-            Err(Stop::Waiting(reason)) => Some(Outcome {
+            Err(Stop::Waiting(reason, recheck)) => Some(Outcome {
                 event: self.working_event(&pass),
                 status_reason: reason,
                 step: pass.store.step.clone(),
                 steps_done: pass.store.steps_done,
-                next_attempt_at: Some(Utc::now() + Duration::from_secs(1)),
+                next_attempt_at: Some(Utc::now() + recheck),
                 attempts: 0,
                 urls: None,
             }),
@@ -951,7 +998,7 @@ impl Provisioner {
             self.progress(pass, LifecycleEvent::Work, index, &reason)
                 .await?;
             if started.elapsed() >= WAIT_IN_PASS {
-                return Err(Stop::Waiting(reason));
+                return Err(Stop::Waiting(reason, RECHECK));
             }
             wait_for_change(changed).await;
         }
@@ -1008,6 +1055,7 @@ impl Provisioner {
             }
             Err(e) if e.is_transient() && !self.deadline_passed(pass) => Err(Stop::Waiting(
                 format!("Waiting for the store to answer checkout: {e}"),
+                RECHECK,
             )),
             Err(e) => Err(Stop::Failed(Finding {
                 kind: FailureKind::Verify,
@@ -1065,8 +1113,16 @@ impl Provisioner {
                     };
                     self.progress_at(pass, LifecycleEvent::Delete, "namespace", 0, &reason)
                         .await?;
-                    if started.elapsed() >= WAIT_IN_PASS {
-                        return Err(Stop::Waiting(reason));
+                    // The namespace controller takes a while (seconds to minutes when
+                    // many stores go at once): do not hold a worker for it. With a watch
+                    // cache the store is expedited the moment its namespace is gone.
+                    if started.elapsed() >= TEARDOWN_WAIT_IN_PASS {
+                        let recheck = if watch.is_some() {
+                            TEARDOWN_RECHECK_WATCHED
+                        } else {
+                            RECHECK
+                        };
+                        return Err(Stop::Waiting(reason, recheck));
                     }
                 }
             }

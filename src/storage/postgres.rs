@@ -24,5 +24,6 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
         url: url.to_owned(),
         pool,
         backend: Backend::Postgres,
+        writes: Default::default(),
     })
 }

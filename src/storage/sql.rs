@@ -3,6 +3,7 @@
 //! backend decides.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -20,8 +21,31 @@ use crate::domain::{Desired, LifecycleEvent, StoreStatus};
 pub struct SqlStorage {
     pub(super) pool: AnyPool,
     pub(super) backend: Backend,
+    /// SQLite has one writer at a time. Writers queue here, in order, instead of
+    /// holding pool connections in SQLite's busy handler (which sleeps up to 100 ms per
+    /// try), so that reads always find a free connection.
+    pub(super) writes: Arc<tokio::sync::Mutex<()>>,
     /// The connection URL (PostgreSQL's listener needs its own connection).
     pub(super) url: String,
+}
+
+/// A write transaction, holding this process's turn to write (SQLite).
+pub(super) struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Transaction<'static, Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 /// The PostgreSQL channel store changes are announced on.
@@ -148,23 +172,33 @@ impl SqlStorage {
     /// A write transaction that holds the database's write lock from its first statement
     /// on SQLite (`BEGIN IMMEDIATE`: waits on the busy timeout instead of failing when
     /// another writer commits first) and row locks as taken on PostgreSQL.
-    async fn begin_write(&self) -> DbResult<Transaction<'static, Any>> {
-        Ok(match self.backend {
+    async fn begin_write(&self) -> DbResult<WriteTx> {
+        let turn = self.write_turn().await;
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// This process's turn to write (SQLite only; PostgreSQL has row locks).
+    async fn write_turn(&self) -> Option<tokio::sync::OwnedMutexGuard<()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.writes.clone().lock_owned().await),
+            Backend::Postgres => None,
+        }
     }
 
     /// Commit on success; on failure roll back at once, so row locks taken by the
     /// transaction (PostgreSQL) are not held until the connection is next used.
-    async fn finish<T>(tx: Transaction<'static, Any>, result: DbResult<T>) -> DbResult<T> {
+    async fn finish<T>(tx: WriteTx, result: DbResult<T>) -> DbResult<T> {
         match result {
             Ok(value) => {
-                tx.commit().await?;
+                tx.tx.commit().await?;
                 Ok(value)
             }
             Err(e) => {
-                let _ = tx.rollback().await;
+                let _ = tx.tx.rollback().await;
                 Err(e)
             }
         }
@@ -591,6 +625,7 @@ impl Storage for SqlStorage {
     }
 
     async fn create_user(&self, user: NewUser) -> DbResult<User> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "INSERT INTO users (id, email, email_key, password_hash, role, store_quota, created_at, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -636,6 +671,7 @@ impl Storage for SqlStorage {
     }
 
     async fn set_password_hash(&self, id: Uuid, hash: &str, now: Timestamp) -> DbResult<()> {
+        let _turn = self.write_turn().await;
         let done =
             sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
                 .bind(hash)
@@ -650,6 +686,7 @@ impl Storage for SqlStorage {
     }
 
     async fn update_user(&self, id: Uuid, update: UserUpdate, now: Timestamp) -> DbResult<User> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "UPDATE users SET store_quota = COALESCE($1, store_quota), role = COALESCE($2, role), \
              updated_at = $3 WHERE id = $4",
@@ -706,6 +743,7 @@ impl Storage for SqlStorage {
     }
 
     async fn abandon_idempotent(&self, user: Uuid, key: &str) -> DbResult<()> {
+        let _turn = self.write_turn().await;
         sqlx::query(
             "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND store_id IS NULL",
         )
@@ -717,6 +755,7 @@ impl Storage for SqlStorage {
     }
 
     async fn purge_idempotency(&self, before: Timestamp) -> DbResult<u64> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1")
             .bind(ms(before))
             .execute(&self.pool)
@@ -806,6 +845,7 @@ impl Storage for SqlStorage {
         lease: Duration,
         now: Timestamp,
     ) -> DbResult<Vec<Store>> {
+        let _turn = self.write_turn().await;
         // One statement: pick due, unleased (or expired) live stores and lease them.
         // PostgreSQL skips rows another claimer has locked; SQLite runs the statement
         // under its single write lock.
@@ -830,6 +870,19 @@ impl Storage for SqlStorage {
         rows.iter().map(store_from).collect()
     }
 
+    async fn expedite(&self, id: Uuid, now: Timestamp) -> DbResult<bool> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query(
+            "UPDATE stores SET next_attempt_at = $1 WHERE id = $2 AND deleted_at IS NULL \
+             AND next_attempt_at > $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)",
+        )
+        .bind(ms(now))
+        .bind(id.to_string())
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
     async fn renew_lease(
         &self,
         id: Uuid,
@@ -837,6 +890,7 @@ impl Storage for SqlStorage {
         lease: Duration,
         now: Timestamp,
     ) -> DbResult<bool> {
+        let _turn = self.write_turn().await;
         let done = sqlx::query(
             "UPDATE stores SET lease_expires_at = $1 WHERE id = $2 AND lease_owner = $3 AND lease_expires_at > $4",
         )
@@ -936,7 +990,7 @@ impl Storage for SqlStorage {
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()> {
         let mut tx = self.begin_write().await?;
         Self::insert_audit(&mut tx, &entry).await?;
-        tx.commit().await?;
+        tx.tx.commit().await?;
         Ok(())
     }
 

@@ -58,5 +58,6 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
         url: url.to_owned(),
         pool,
         backend: Backend::Sqlite,
+        writes: Default::default(),
     })
 }

@@ -47,6 +47,7 @@ conformance!(
     idempotency_keys_replay_mismatch_and_progress,
     two_concurrent_claimers_never_get_the_same_store,
     expired_leases_can_be_claimed_again,
+    expediting_brings_a_waiting_store_forward_but_never_a_leased_one,
     release_records_outcomes_and_gone_frees_name,
     owner_changes_supersede_a_working_lease,
     delete_and_retry_follow_the_lifecycle,
@@ -441,6 +442,41 @@ async fn expired_leases_can_be_claimed_again(db: Arc<dyn Storage>) {
         (s.status, s.steps_done, s.step.as_deref()),
         (StoreStatus::Provisioning, 2, Some("namespace"))
     );
+}
+
+async fn expediting_brings_a_waiting_store_forward_but_never_a_leased_one(db: Arc<dyn Storage>) {
+    let owner = user(&db).await;
+    let store = db.create_store(new_store(owner.id, "soon")).await.unwrap();
+    let t0 = Utc::now() + chrono::Duration::seconds(1);
+    assert!(
+        !db.expedite(store.id, t0).await.unwrap(),
+        "a new store is due already"
+    );
+    db.claim_due("w1", 1, Duration::from_secs(30), t0)
+        .await
+        .unwrap();
+    assert!(
+        !db.expedite(store.id, t0).await.unwrap(),
+        "a leased store is left to its worker"
+    );
+    let mut later = outcome(LifecycleEvent::Work);
+    later.next_attempt_at = Some(t0 + chrono::Duration::seconds(60));
+    db.release(store.id, "w1", later, t0).await.unwrap();
+    let t1 = t0 + chrono::Duration::seconds(1);
+    assert!(
+        db.claim_due("w2", 1, Duration::from_secs(30), t1)
+            .await
+            .unwrap()
+            .is_empty(),
+        "waits a minute"
+    );
+    assert!(db.expedite(store.id, t1).await.unwrap());
+    let got = db
+        .claim_due("w2", 1, Duration::from_secs(30), t1)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1, "due at once after expedite");
+    assert!(!db.expedite(Uuid::new_v4(), t1).await.unwrap());
 }
 
 async fn release_records_outcomes_and_gone_frees_name(db: Arc<dyn Storage>) {
