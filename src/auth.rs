@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{PasswordHash, SaltString};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -19,31 +19,90 @@ use crate::config::{Config, Secret};
 pub const SESSION_COOKIE: &str = "storefleet_session";
 const KEY_FILE: &str = "jwt-secret";
 
-/// Hash a password with argon2id and a random salt (slow on purpose: run off the async threads).
-pub fn hash_password(password: &str) -> anyhow::Result<String> {
-    let mut salt = [0u8; 16];
-    rand::rng().fill_bytes(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+thread_local! {
+    /// This thread's argon2 work area, kept between hashes (see [`HashPool`]).
+    static WORK_AREA: std::cell::RefCell<Vec<argon2::Block>> =
+        const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Whether `password` matches `hash`. A malformed hash never matches.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| {
-        Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok()
+/// Run `f` with this thread's work area of at least `blocks` blocks.
+fn with_work_area<T>(blocks: usize, f: impl FnOnce(&mut [argon2::Block]) -> T) -> T {
+    WORK_AREA.with(|cell| {
+        let mut area = cell.borrow_mut();
+        if area.len() < blocks {
+            area.resize(blocks, argon2::Block::default());
+        }
+        f(&mut area[..blocks])
     })
 }
 
-/// Where password hashing runs: a few long-lived threads (one per core). Each argon2 hash
-/// needs a 19 MiB work area, and glibc keeps what a thread freed in that thread's arena;
-/// on tokio's blocking pool every new thread would keep its own 19 MiB, so a fixed set of
-/// threads is what bounds the server's memory (and more than one hash per core at a time
-/// would only queue for the CPU anyway).
+/// Hash a password with argon2id (the crate's default parameters) and a random salt, as a
+/// PHC string. Slow on purpose: run it with [`password_work`].
+pub fn hash_password(password: &str) -> anyhow::Result<String> {
+    let mut salt = [0u8; 16];
+    rand::rng().fill_bytes(&mut salt);
+    let salt_string = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let argon = Argon2::default();
+    let params = argon.params().clone();
+    let mut out = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    with_work_area(params.block_count(), |area| {
+        argon.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, area)
+    })
+    .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))?;
+    let phc = PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: argon2::password_hash::ParamsString::try_from(&params)
+            .map_err(|e| anyhow::anyhow!("hash parameters: {e}"))?,
+        salt: Some(salt_string.as_salt()),
+        hash: Some(
+            argon2::password_hash::Output::new(&out)
+                .map_err(|e| anyhow::anyhow!("hash output: {e}"))?,
+        ),
+    };
+    Ok(phc.to_string())
+}
+
+/// Whether `password` matches `hash` (a PHC string). A malformed hash never matches.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    let Ok(parsed) = PasswordHash::new(hash) else {
+        return false;
+    };
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let Ok(params) = argon2::Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_buf = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_buf) else {
+        return false;
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    let computed = with_work_area(blocks, |area| {
+        argon.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, area)
+    });
+    // Output's equality is constant-time.
+    computed.is_ok()
+        && argon2::password_hash::Output::new(&out).is_ok_and(|actual| actual == expected)
+}
+
+/// Where password hashing runs: a few long-lived threads (one per core), each with its
+/// own argon2 work area (19 MiB) reused for every hash. Allocating a fresh work area per
+/// hash, as argon2's own `hash_password` does, left glibc holding about 19 MiB more after
+/// each of the first sign-ups (194-215 MB after 10, docs/benchmarks.md); a fixed set of
+/// threads with fixed work areas bounds the server's memory, and more than one hash per
+/// core at a time would only queue for the CPU anyway.
 struct HashPool {
     jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
 }
@@ -234,6 +293,37 @@ mod tests {
         assert!(verify_password("correct horse battery", &h));
         assert!(!verify_password("wrong horse battery", &h));
         assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn hashes_are_interchangeable_with_the_argon2_crates_own() {
+        use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+        // Stored hashes made by argon2's own hasher keep verifying, and ours verify there.
+        let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+        let theirs = Argon2::default()
+            .hash_password(b"open sesame", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("open sesame", &theirs));
+        assert!(!verify_password("open sesame!", &theirs));
+        let ours = hash_password("open sesame").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"open sesame", &parsed)
+                .is_ok()
+        );
+        // Other parameters (an older or stronger configuration) are honoured.
+        let params = argon2::Params::new(1024, 3, 1, None).unwrap();
+        let other = Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(b"pw", &salt)
+            .unwrap()
+            .to_string();
+        assert!(verify_password("pw", &other));
+        assert!(!verify_password("pw2", &other));
+        // A tampered hash never matches.
+        let tampered = theirs.replace("m=19456", "m=19457");
+        assert!(!verify_password("open sesame", &tampered));
     }
 
     #[test]

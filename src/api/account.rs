@@ -158,7 +158,12 @@ pub async fn login(
     let found = state.storage.user_credentials(&key).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
-        None => (None, auth::decoy_hash().to_owned()),
+        None => (
+            None,
+            auth::password_work(|| auth::decoy_hash().to_owned())
+                .await
+                .map_err(ApiError::internal)?,
+        ),
     };
     let matches = verify(body.password, hash).await?;
     match user {

@@ -19,7 +19,7 @@ use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::Api;
-use kube::runtime::{WatchStreamExt as _, watcher};
+use kube::runtime::watcher;
 use kube::{Resource, ResourceExt as _};
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
@@ -138,6 +138,10 @@ struct Waiter {
     notify: Arc<Notify>,
     users: usize,
 }
+
+/// Waits between attempts of a watch that keeps failing.
+const RETRY_MIN: std::time::Duration = std::time::Duration::from_secs(1);
+const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// How long one watch request lasts (server side).
 const WATCH_TIMEOUT_SECS: u32 = 20;
@@ -504,7 +508,10 @@ impl Informer {
 
 fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -> JoinHandle<()> {
     tokio::spawn(async move {
-        let mut stream = watcher(api, config).default_backoff().boxed();
+        // Our own backoff: kube's resets on every Ok event, and a relist starts with one
+        // (Init), so against an unreachable API server it retried about once a second.
+        let mut stream = watcher(api, config).boxed();
+        let mut retry_in = RETRY_MIN;
         let mut listing: Option<u64> = None;
         while let Some(event) = stream.next().await {
             match event {
@@ -520,6 +527,7 @@ fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -
                     shared.wake(&ns);
                 }
                 Ok(watcher::Event::InitDone) => {
+                    retry_in = RETRY_MIN;
                     if let Some(generation) = listing.take() {
                         let touched = K::prune(&mut shared.write(), generation);
                         for ns in touched {
@@ -552,6 +560,8 @@ fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -
                         tracing::debug!(kind = %K::kind(&()), error = %e, "watch still failing");
                     }
                     shared.wake_all();
+                    tokio::time::sleep(retry_in).await;
+                    retry_in = (retry_in * 2).min(RETRY_MAX);
                 }
             }
         }
