@@ -20,7 +20,7 @@ pub const SESSION_COOKIE: &str = "storefleet_session";
 const KEY_FILE: &str = "jwt-secret";
 
 thread_local! {
-    /// This thread's argon2 work area, kept between hashes (see [`HashPool`]).
+    /// This thread's argon2 work area, kept between hashes (see [`hash_pool`]).
     static WORK_AREA: std::cell::RefCell<Vec<argon2::Block>> =
         const { std::cell::RefCell::new(Vec::new()) };
 }
@@ -97,20 +97,20 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
         && argon2::password_hash::Output::new(&out).is_ok_and(|actual| actual == expected)
 }
 
-/// Where password hashing runs: a few long-lived threads (one per core), each with its
+type PasswordJob = Box<dyn FnOnce() + Send>;
+
+/// The queue of the password hashing threads, started at first use: a few long-lived
+/// threads (one per core), each with its
 /// own argon2 work area (19 MiB) reused for every hash. Allocating a fresh work area per
 /// hash, as argon2's own `hash_password` does, left glibc holding about 19 MiB more after
 /// each of the first sign-ups (194-215 MB after 10, docs/benchmarks.md); a fixed set of
 /// threads with fixed work areas bounds the server's memory, and more than one hash per
 /// core at a time would only queue for the CPU anyway.
-struct HashPool {
-    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
-}
-
-fn hash_pool() -> &'static HashPool {
-    static POOL: std::sync::OnceLock<HashPool> = std::sync::OnceLock::new();
+fn hash_pool() -> &'static std::sync::mpsc::Sender<PasswordJob> {
+    static POOL: std::sync::OnceLock<std::sync::mpsc::Sender<PasswordJob>> =
+        std::sync::OnceLock::new();
     POOL.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+        let (tx, rx) = std::sync::mpsc::channel::<PasswordJob>();
         let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
         let threads = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
         for n in 0..threads {
@@ -133,9 +133,7 @@ fn hash_pool() -> &'static HashPool {
                 tracing::error!(error = %e, "cannot start a password hashing thread");
             }
         }
-        HashPool {
-            jobs: std::sync::Mutex::new(tx),
-        }
+        tx
     })
 }
 
@@ -145,9 +143,6 @@ pub async fn password_work<T: Send + 'static>(
 ) -> anyhow::Result<T> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     hash_pool()
-        .jobs
-        .lock()
-        .map_err(|_| anyhow::anyhow!("password hashing is unavailable"))?
         .send(Box::new(move || {
             let _ = tx.send(work());
         }))

@@ -9,7 +9,7 @@
 //! does. Until every watch has listed its kind (and again after a watch broke, until it
 //! has listed again) the cache answers nothing and callers read the API directly.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::fmt::Debug;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
@@ -59,9 +59,9 @@ pub struct PodRecord {
 }
 
 /// One namespace's objects, copied out of the cache.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Snapshot {
-    pub namespace: Option<NamespaceState>,
+    pub namespace: NamespaceState,
     pub workloads: Vec<WorkloadRecord>,
     pub jobs: Vec<JobRecord>,
     pub pods: Vec<PodRecord>,
@@ -82,7 +82,7 @@ impl<R> Default for Table<R> {
     }
 }
 
-impl<R: Clone> Table<R> {
+impl<R> Table<R> {
     fn put(&mut self, namespace: &str, name: &str, generation: u64, record: R) {
         self.by_namespace
             .entry(namespace.to_owned())
@@ -99,18 +99,12 @@ impl<R: Clone> Table<R> {
         }
     }
 
-    /// Drop records older than `generation`; returns the namespaces that changed.
-    fn prune(&mut self, generation: u64) -> Vec<String> {
-        let mut touched = Vec::new();
-        self.by_namespace.retain(|ns, names| {
-            let before = names.len();
+    /// Drop records older than `generation`.
+    fn prune(&mut self, generation: u64) {
+        self.by_namespace.retain(|_, names| {
             names.retain(|_, (seen, _)| *seen >= generation);
-            if names.len() != before {
-                touched.push(ns.clone());
-            }
             !names.is_empty()
         });
-        touched
     }
 
     fn records(&self, namespace: &str) -> impl Iterator<Item = &R> {
@@ -119,18 +113,25 @@ impl<R: Clone> Table<R> {
             .into_iter()
             .flat_map(|names| names.values().map(|(_, r)| r))
     }
-
-    fn len(&self) -> usize {
-        self.by_namespace.values().map(HashMap::len).sum()
-    }
 }
 
 #[derive(Debug, Default)]
 struct State {
     namespaces: Table<NamespaceState>,
-    workloads: Table<WorkloadRecord>,
+    statefulsets: Table<WorkloadRecord>,
+    deployments: Table<WorkloadRecord>,
     jobs: Table<JobRecord>,
     pods: Table<PodRecord>,
+}
+
+impl State {
+    fn namespace(&self, namespace: &str) -> NamespaceState {
+        self.namespaces
+            .records(namespace)
+            .next()
+            .cloned()
+            .unwrap_or(NamespaceState::Absent)
+    }
 }
 
 #[derive(Debug)]
@@ -241,17 +242,15 @@ impl Drop for Watch {
     }
 }
 
-/// What one watched kind contributes to the cache.
+/// What one watched kind contributes to the cache: its record, and the table that holds
+/// it (by namespace and name).
 trait Cached:
     Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
 {
     const SLOT: usize;
-    /// Add or replace the object's record.
-    fn put(self, state: &mut State, generation: u64);
-    /// Forget the object.
-    fn forget(&self, state: &mut State);
-    /// Drop records older than `generation`.
-    fn prune(state: &mut State, generation: u64) -> Vec<String>;
+    type Record;
+    fn table(state: &mut State) -> &mut Table<Self::Record>;
+    fn record(self) -> Self::Record;
     /// The namespace whose waiters hear of a change to this object.
     fn namespace_of(&self) -> String {
         self.namespace().unwrap_or_default()
@@ -270,17 +269,12 @@ fn release_of(meta: &kube::api::ObjectMeta) -> Option<String> {
 
 impl Cached for Namespace {
     const SLOT: usize = 0;
-    fn put(self, state: &mut State, generation: u64) {
-        let name = self.name_any();
-        state
-            .namespaces
-            .put(&name, "", generation, store::namespace_state_of(self));
+    type Record = NamespaceState;
+    fn table(state: &mut State) -> &mut Table<Self::Record> {
+        &mut state.namespaces
     }
-    fn forget(&self, state: &mut State) {
-        state.namespaces.remove(&self.name_any(), "");
-    }
-    fn prune(state: &mut State, generation: u64) -> Vec<String> {
-        state.namespaces.prune(generation)
+    fn record(self) -> Self::Record {
+        store::namespace_state_of(self)
     }
     fn namespace_of(&self) -> String {
         self.name_any()
@@ -292,100 +286,62 @@ impl Cached for Namespace {
 
 impl Cached for StatefulSet {
     const SLOT: usize = 1;
-    fn put(self, state: &mut State, generation: u64) {
-        let (ns, name) = (self.namespace_of(), self.name_any());
-        let record = WorkloadRecord {
+    type Record = WorkloadRecord;
+    fn table(state: &mut State) -> &mut Table<Self::Record> {
+        &mut state.statefulsets
+    }
+    fn record(self) -> Self::Record {
+        WorkloadRecord {
             release: release_of(&self.metadata),
             workload: store::statefulset_observation(self),
             failures: Vec::new(),
-        };
-        state
-            .workloads
-            .put(&ns, &format!("sts/{name}"), generation, record);
-    }
-    fn forget(&self, state: &mut State) {
-        state
-            .workloads
-            .remove(&self.namespace_of(), &format!("sts/{}", self.name_any()));
-    }
-    fn prune(state: &mut State, generation: u64) -> Vec<String> {
-        // Workloads share a table; each kind prunes only its own entries.
-        prune_prefixed(&mut state.workloads, "sts/", generation)
+        }
     }
 }
 
 impl Cached for Deployment {
     const SLOT: usize = 2;
-    fn put(self, state: &mut State, generation: u64) {
-        let (ns, name) = (self.namespace_of(), self.name_any());
+    type Record = WorkloadRecord;
+    fn table(state: &mut State) -> &mut Table<Self::Record> {
+        &mut state.deployments
+    }
+    fn record(self) -> Self::Record {
         let release = release_of(&self.metadata);
         let (workload, failures) = store::deployment_observation(self);
-        let record = WorkloadRecord {
+        WorkloadRecord {
             release,
             workload,
             failures,
-        };
-        state
-            .workloads
-            .put(&ns, &format!("deploy/{name}"), generation, record);
-    }
-    fn forget(&self, state: &mut State) {
-        state
-            .workloads
-            .remove(&self.namespace_of(), &format!("deploy/{}", self.name_any()));
-    }
-    fn prune(state: &mut State, generation: u64) -> Vec<String> {
-        prune_prefixed(&mut state.workloads, "deploy/", generation)
+        }
     }
 }
 
 impl Cached for Job {
     const SLOT: usize = 3;
-    fn put(self, state: &mut State, generation: u64) {
-        let (ns, name) = (self.namespace_of(), self.name_any());
-        let record = JobRecord {
+    type Record = JobRecord;
+    fn table(state: &mut State) -> &mut Table<Self::Record> {
+        &mut state.jobs
+    }
+    fn record(self) -> Self::Record {
+        JobRecord {
             release: release_of(&self.metadata),
             job: store::job_observation(self),
-        };
-        state.jobs.put(&ns, &name, generation, record);
-    }
-    fn forget(&self, state: &mut State) {
-        state.jobs.remove(&self.namespace_of(), &self.name_any());
-    }
-    fn prune(state: &mut State, generation: u64) -> Vec<String> {
-        state.jobs.prune(generation)
+        }
     }
 }
 
 impl Cached for Pod {
     const SLOT: usize = 4;
-    fn put(self, state: &mut State, generation: u64) {
-        let (ns, name) = (self.namespace_of(), self.name_any());
-        let record = PodRecord {
+    type Record = PodRecord;
+    fn table(state: &mut State) -> &mut Table<Self::Record> {
+        &mut state.pods
+    }
+    fn record(self) -> Self::Record {
+        PodRecord {
             release: release_of(&self.metadata),
             pod: store::pod_observation(self),
-        };
-        state.pods.put(&ns, &name, generation, record);
-    }
-    fn forget(&self, state: &mut State) {
-        state.pods.remove(&self.namespace_of(), &self.name_any());
-    }
-    fn prune(state: &mut State, generation: u64) -> Vec<String> {
-        state.pods.prune(generation)
-    }
-}
-
-fn prune_prefixed(table: &mut Table<WorkloadRecord>, prefix: &str, generation: u64) -> Vec<String> {
-    let mut touched = Vec::new();
-    table.by_namespace.retain(|ns, names| {
-        let before = names.len();
-        names.retain(|name, (seen, _)| !name.starts_with(prefix) || *seen >= generation);
-        if names.len() != before {
-            touched.push(ns.clone());
         }
-        !names.is_empty()
-    });
-    touched
+    }
 }
 
 impl Informer {
@@ -453,57 +409,42 @@ impl Informer {
         }
     }
 
-    /// Whether the namespace exists and is being deleted, or `None` while the cache
-    /// cannot be trusted.
-    pub fn namespace(&self, namespace: &str) -> Option<NamespaceState> {
+    /// Read the cache, or `None` while it cannot be trusted.
+    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> Option<T> {
         if !self.is_synced() {
             return None;
         }
-        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
-        let found = state
-            .namespaces
-            .records(namespace)
-            .next()
-            .cloned()
-            .unwrap_or(NamespaceState::Absent);
-        drop(state);
-        self.is_synced().then_some(found)
+        let value = f(&self.shared.state.read().unwrap_or_else(|e| e.into_inner()));
+        // The watches may have broken while we read.
+        self.is_synced().then_some(value)
+    }
+
+    /// Whether the namespace exists and is being deleted, or `None` while the cache
+    /// cannot be trusted.
+    pub fn namespace(&self, namespace: &str) -> Option<NamespaceState> {
+        self.read(|state| state.namespace(namespace))
     }
 
     /// The namespace's objects, or `None` while the cache cannot be trusted.
     pub fn snapshot(&self, namespace: &str) -> Option<Snapshot> {
-        if !self.is_synced() {
-            return None;
-        }
-        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
-        let snapshot = Snapshot {
-            namespace: Some(
-                state
-                    .namespaces
-                    .records(namespace)
-                    .next()
-                    .cloned()
-                    .unwrap_or(NamespaceState::Absent),
-            ),
-            workloads: state.workloads.records(namespace).cloned().collect(),
+        self.read(|state| Snapshot {
+            namespace: state.namespace(namespace),
+            workloads: state
+                .statefulsets
+                .records(namespace)
+                .chain(state.deployments.records(namespace))
+                .cloned()
+                .collect(),
             jobs: state.jobs.records(namespace).cloned().collect(),
             pods: state.pods.records(namespace).cloned().collect(),
-        };
-        drop(state);
-        // The watches may have broken while we read.
-        self.is_synced().then_some(snapshot)
+        })
     }
+}
 
-    /// Objects held, by kind (for metrics and tests).
-    pub fn sizes(&self) -> BTreeMap<&'static str, usize> {
-        let state = self.shared.state.read().unwrap_or_else(|e| e.into_inner());
-        BTreeMap::from([
-            ("namespaces", state.namespaces.len()),
-            ("workloads", state.workloads.len()),
-            ("jobs", state.jobs.len()),
-            ("pods", state.pods.len()),
-        ])
-    }
+fn put<K: Cached>(shared: &Shared, object: K, generation: u64) {
+    let (ns, name) = (object.namespace_of(), object.name_any());
+    let record = object.record();
+    K::table(&mut shared.write()).put(&ns, &name, generation, record);
 }
 
 fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -> JoinHandle<()> {
@@ -521,31 +462,25 @@ fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -
                     listing = Some(shared.generation.fetch_add(1, Ordering::SeqCst) + 1);
                 }
                 Ok(watcher::Event::InitApply(object)) => {
-                    let generation = listing.unwrap_or(0);
-                    let ns = object.namespace_of();
-                    object.put(&mut shared.write(), generation);
-                    shared.wake(&ns);
+                    // Nobody reads the cache until the listing is done (then all wake).
+                    put(&shared, object, listing.unwrap_or(0));
                 }
                 Ok(watcher::Event::InitDone) => {
                     retry_in = RETRY_MIN;
                     if let Some(generation) = listing.take() {
-                        let touched = K::prune(&mut shared.write(), generation);
-                        for ns in touched {
-                            shared.wake(&ns);
-                        }
+                        K::table(&mut shared.write()).prune(generation);
                     }
                     shared.synced[K::SLOT].store(true, Ordering::SeqCst);
                     shared.wake_all();
                 }
                 Ok(watcher::Event::Apply(object)) => {
                     let ns = object.namespace_of();
-                    let generation = shared.generation.load(Ordering::SeqCst);
-                    object.put(&mut shared.write(), generation);
+                    put(&shared, object, shared.generation.load(Ordering::SeqCst));
                     shared.wake(&ns);
                 }
                 Ok(watcher::Event::Delete(object)) => {
                     let ns = object.namespace_of();
-                    object.forget(&mut shared.write());
+                    K::table(&mut shared.write()).remove(&ns, &object.name_any());
                     shared.wake(&ns);
                     if let Some(store) = object.gone_store() {
                         // Nobody listening is fine.

@@ -186,14 +186,6 @@ impl Cluster {
         self.informer.as_ref().map(|i| i.namespaces_gone())
     }
 
-    /// Objects in the watch cache by kind (empty without one).
-    pub fn cache_sizes(&self) -> BTreeMap<&'static str, usize> {
-        self.informer
-            .as_ref()
-            .map(|i| i.sizes())
-            .unwrap_or_default()
-    }
-
     pub fn client(&self) -> kube::Client {
         self.client.clone()
     }
@@ -712,7 +704,7 @@ fn observation_from(
     release: &str,
     since: Option<chrono::DateTime<chrono::Utc>>,
 ) -> Observation {
-    let namespace_exists = !matches!(snapshot.namespace, None | Some(NamespaceState::Absent));
+    let namespace_exists = snapshot.namespace != NamespaceState::Absent;
     if !namespace_exists {
         return Observation::default();
     }

@@ -104,15 +104,7 @@ async fn closed_signup_refuses_registration() {
         "signup_disabled",
     )
     .await;
-    let info: Value = app
-        .client
-        .get(app.api("/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = app.info().await;
     assert_eq!(info["signup"], "closed");
 }
 

@@ -471,15 +471,7 @@ async fn a_failing_setup_job_fails_the_store() {
 
 /// The `storefleet_provisioning_duration_seconds_count{...outcome="ready"}` of one server.
 async fn ready_count(app: &TestApp) -> u64 {
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     text.lines()
         .filter(|l| {
             l.starts_with("storefleet_provisioning_duration_seconds_count")

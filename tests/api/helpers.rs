@@ -262,6 +262,30 @@ impl TestApp {
         format!("{}/api/v1{}", self.base, path)
     }
 
+    /// The `/metrics` text.
+    pub async fn metrics(&self) -> String {
+        self.client
+            .get(self.url("/metrics"))
+            .send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    }
+
+    /// `GET /api/v1/info` (no session).
+    pub async fn info(&self) -> Value {
+        self.client
+            .get(self.api("/info"))
+            .send()
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    }
+
     pub async fn register(&self, email: &str, password: &str) -> Response {
         self.client
             .post(self.api("/auth/register"))

@@ -71,15 +71,7 @@ async fn metrics_count_requests_by_route_and_status() {
     let user = app.user().await;
     app.get(&user, "/stores").await;
     app.get(&user, "/stores/not-a-uuid").await;
-    let text = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = app.metrics().await;
     assert!(text.contains("storefleet_http_requests_total{method=\"GET\",route=\"/api/v1/stores\",status=\"200\"} 1"), "{text}");
     assert!(
         text.contains("route=\"/api/v1/stores/{id}\",status=\"404\""),
@@ -125,15 +117,7 @@ async fn the_served_openapi_document_is_the_committed_one() {
 #[tokio::test]
 async fn info_lists_only_engines_that_exist() {
     let app = TestApp::spawn().await;
-    let info: Value = app
-        .client
-        .get(app.api("/info"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let info = app.info().await;
     assert_eq!(info["signup"], "open");
     assert_eq!(info["base_domain"], "stores.localhost");
     let engines: Vec<_> = info["engines"]
