@@ -350,33 +350,93 @@ def test_setup_job_name_changes_with_what_it_does(render_dir, renderings, tmp_pa
         "products": {"woocommerce": {"sampleProducts": [{"name": "Other", "price": "1.00", "stock": 1}]}},
         "currency": {"woocommerce": {"currency": "EUR"}},
         "title": {"store": {"title": "Renamed"}},
-        "wp-cli-image": {"setup": {"image": {"tag": "cli-2.12.0-php8.4"}}},
+        "wordpress-image": {"wordpress": {"image": {"tag": "6.8.3-php8.4-apache"}}},
     }
     for label, extra in changed_values.items():
         assert job_name(render(render_dir, f"job-{label}", [], extra)) != base, label
     # Values the Job does not read leave its name alone.
-    same = render(render_dir, "job-unrelated", [], {"wordpress": {"replicas": 3}, "quota": {"pods": 20}})
+    same = render(render_dir, "job-unrelated", [], {"wordpress": {"replicas": 3}, "quota": {"pods": 20},
+                                                   "imagePullPolicy": "Never",
+                                                   "placement": {"nodeSelector": {"storefleet.io/node-kind": "real"}}})
     assert job_name(same) == base
     # A different script gives a different name.
     chart_copy = tmp_path / "woocommerce-store"
     shutil.copytree(CHART, chart_copy)
-    script = chart_copy / "files" / "setup.sh"
-    script.write_text(script.read_text() + "\n# changed\n")
+    script = chart_copy / "files" / "setup.php"
+    script.write_text(script.read_text() + "\n// changed\n")
     assert job_name(render(render_dir, "job-script", [], {}, chart=chart_copy)) != base
 
 
-def test_setup_job_reads_secrets_from_env_only(rendering):
+def test_setup_job_runs_php_in_the_wordpress_image(rendering):
     job = rendering.one("Job")
-    container = pod_spec(job)["containers"][0]
-    assert container["command"][0] == "sh"
+    spec = pod_spec(job)
+    container = spec["containers"][0]
+    wordpress_image = pod_spec(rendering.one("Deployment"))["containers"][0]["image"]
+    assert container["image"] == wordpress_image, "the setup runs in the WordPress image (no wp-cli image)"
+    assert container["command"][0] == "php" and container["command"][-1] == "/opt/storefleet/setup/setup.php"
+    assert "memory_limit=512M" in container["command"]
+    assert container["terminationMessagePolicy"] == "FallbackToLogsOnError"
     env = {e["name"]: e for e in container["env"]}
+    assert not [name for name in env if name.startswith("WP_CLI")]
     assert env["WORDPRESS_ADMIN_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "wordpress-admin-password"
     assert env["STORE_ADMIN_USER"]["value"] == "shopadmin"
     assert env["STORE_ADMIN_EMAIL"]["value"] == "owner@example.com"
     assert env["STORE_TITLE"]["value"] == "Test Shop"
-    init = pod_spec(job)["initContainers"][0]
-    assert init["image"] == pod_spec(rendering.one("Deployment"))["containers"][0]["image"], \
-        "the Job must copy WordPress (and image plugins) from the WordPress image"
+    assert env["WORDPRESS_DOCROOT"]["value"] == "/var/www/html"
+    for value in container["command"]:
+        assert "$(" not in value and "password" not in value.lower(), value
+    init = spec["initContainers"][0]
+    assert init["image"] == wordpress_image, "the Job must copy WordPress (and image plugins) from the WordPress image"
+
+
+def test_init_container_mounts_the_content_volume_outside_the_docroot(rendering):
+    """The runtime creates missing mount points as root: the init container mounts nothing
+    inside the docroot, and creates the main containers' subPath mount points itself."""
+    plugins_on_volume = "woocommerce-from-image" != rendering.name and rendering.name != "prod"
+    for doc in (rendering.one("Deployment"), rendering.one("Job")):
+        spec = pod_spec(doc)
+        init = next(c for c in spec["initContainers"] if c["name"] == "prepare-docroot")
+        mounts = {m["mountPath"]: m for m in init["volumeMounts"]}
+        assert not [p for p in mounts if p.startswith("/var/www/html/")], ident(doc)
+        assert mounts["/storefleet/content"]["name"] == "content" and "subPath" not in mounts["/storefleet/content"]
+        env = {e["name"]: e.get("value") for e in init["env"]}
+        assert env["STOREFLEET_CONTENT_DIR"] == "/storefleet/content"
+        assert env["STOREFLEET_PLUGINS_ON_VOLUME"] == ("true" if plugins_on_volume else "false")
+        main = spec["containers"][0]
+        sub = {m["mountPath"]: m.get("subPath") for m in main["volumeMounts"] if m["name"] == "content"}
+        expected = {"/var/www/html/wp-content/uploads": "uploads"}
+        if plugins_on_volume:
+            expected["/var/www/html/wp-content/plugins"] = "plugins"
+        assert sub == expected, ident(doc)
+
+
+def test_placement_and_pull_policy_reach_every_pod(render_dir, renderings):
+    toleration = {"key": "storefleet.io/real-node", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
+    extra = {"imagePullPolicy": "Never",
+             "placement": {"nodeSelector": {"storefleet.io/node-kind": "real"}, "tolerations": [toleration]},
+             "mariadb": {"nodeSelector": {"disk": "ssd"},
+                         "tolerations": [{"key": "db", "operator": "Exists", "effect": "NoSchedule"}]}}
+    r = render(render_dir, "placement", [], extra)
+    for doc in workloads(r):
+        spec = pod_spec(doc)
+        assert spec["nodeSelector"]["storefleet.io/node-kind"] == "real", ident(doc)
+        assert toleration in spec["tolerations"], ident(doc)
+        for c in all_containers(spec):
+            assert c["imagePullPolicy"] == "Never", f"{ident(doc)} {c['name']}"
+    db = pod_spec(r.one("StatefulSet"))
+    assert db["nodeSelector"] == {"storefleet.io/node-kind": "real", "disk": "ssd"}
+    assert len(db["tolerations"]) == 2
+    for doc in workloads(renderings["defaults"]):
+        spec = pod_spec(doc)
+        assert "nodeSelector" not in spec and "tolerations" not in spec, ident(doc)
+        for c in all_containers(spec):
+            assert c["imagePullPolicy"] == "IfNotPresent"
+
+
+def test_apache_serves_pretty_permalinks_without_htaccess(rendering):
+    config = next(d for d in rendering.of_kind("ConfigMap") if d["metadata"]["name"].endswith("-wordpress"))
+    site = config["data"]["000-default.conf"]
+    assert "RewriteEngine On" in site and "RewriteRule . /index.php [L]" in site
 
 
 def test_woocommerce_source_decides_where_plugins_live(renderings):

@@ -16,12 +16,18 @@ def configmap(rendering, suffix: str) -> dict:
 def scripts(renderings) -> dict[str, str]:
     r = renderings["defaults"]
     setup, wordpress = configmap(r, "-setup"), configmap(r, "-wordpress")
-    return {"setup.sh": setup["setup.sh"], "wait.php": setup["wait.php"],
+    return {"setup.php": setup["setup.php"], "wait.php": setup["wait.php"],
             "configure.php": setup["configure.php"], "prepare-docroot.sh": wordpress["prepare-docroot.sh"]}
 
 
-@pytest.mark.parametrize("script, shell", [("setup.sh", "sh"), ("setup.sh", "bash"),
-                                           ("prepare-docroot.sh", "bash")])
+def test_setup_configmap_holds_the_php_setup_only(renderings):
+    data = configmap(renderings["defaults"], "-setup")
+    assert set(data) == {"setup.php", "wait.php", "configure.php", "products.json"}
+    for name in ("setup.php", "configure.php"):
+        assert "WP_CLI::" not in data[name] and "eval-file" not in data[name], name
+
+
+@pytest.mark.parametrize("script, shell", [("prepare-docroot.sh", "bash")])
 def test_shell_syntax(renderings, tmp_path, script, shell):
     binary = shutil.which(shell)
     assert binary, f"{shell} not found"
@@ -31,7 +37,7 @@ def test_shell_syntax(renderings, tmp_path, script, shell):
     assert proc.returncode == 0, proc.stderr
 
 
-@pytest.mark.parametrize("script", ["setup.sh", "prepare-docroot.sh"])
+@pytest.mark.parametrize("script", ["prepare-docroot.sh"])
 def test_shellcheck(renderings, tmp_path, script):
     if not shutil.which("shellcheck"):
         pytest.skip("shellcheck not installed")
@@ -41,7 +47,7 @@ def test_shellcheck(renderings, tmp_path, script):
     assert proc.returncode == 0, proc.stdout
 
 
-@pytest.mark.parametrize("script", ["wait.php", "configure.php"])
+@pytest.mark.parametrize("script", ["setup.php", "wait.php", "configure.php"])
 def test_php_syntax(renderings, tmp_path, script):
     if not shutil.which("php"):
         pytest.skip("php not installed (charts/test.sh installs php-cli when it can)")
@@ -51,12 +57,17 @@ def test_php_syntax(renderings, tmp_path, script):
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
-def test_setup_script_keeps_secrets_out_of_argv(renderings):
-    """The admin password is read by configure.php from the environment; the shell script
-    never expands it, so it cannot end up on a command line."""
-    text = scripts(renderings)["setup.sh"]
-    assert "$WORDPRESS_ADMIN_PASSWORD" not in text and "${WORDPRESS_ADMIN_PASSWORD" not in text
-    assert "set -eu" in text
+def test_setup_reads_the_admin_password_from_the_environment_only(renderings):
+    """The admin password reaches WordPress from the environment (getenv), never through a
+    command line or a log line."""
+    text = scripts(renderings)["setup.php"]
+    assert "storefleet_env('WORDPRESS_ADMIN_PASSWORD')" in text
+    assert "$argv[1]" in text and "$argv[2]" not in text
+    configure = scripts(renderings)["configure.php"]
+    assert "storefleet_env('WORDPRESS_ADMIN_PASSWORD')" in configure
+    for line in (text + configure).splitlines():
+        if "storefleet_log(" in line or "storefleet_fail(" in line:
+            assert "$password" not in line and "WORDPRESS_ADMIN_PASSWORD')" not in line, line
 
 
 def test_products_render_as_json(renderings):

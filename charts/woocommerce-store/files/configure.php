@@ -1,25 +1,18 @@
 <?php
 /*
- * Storefleet store configuration, run by setup.sh through `wp eval-file` once WordPress
- * and WooCommerce are installed and active. Every step reads before it writes, so a second
- * run on a configured store writes nothing. The last step records the completion marker
- * (option storefleet_setup_complete).
+ * Storefleet store configuration, required by setup.php (step "configure") in a PHP
+ * process that loaded WordPress with WooCommerce active. Every step reads before it
+ * writes, so a second run on a configured store writes nothing. setup.php's next step
+ * ("finish") regenerates the rewrite rules in a fresh process and records the completion
+ * marker (option storefleet_setup_complete). storefleet_env(), storefleet_log() and
+ * storefleet_fail() come from setup.php.
  */
 
-if (!defined('WP_CLI') || !WP_CLI) {
+if (!defined('STOREFLEET_SETUP') || !defined('ABSPATH')) {
     exit(1);
 }
 if (!class_exists('WooCommerce') || !function_exists('WC')) {
-    WP_CLI::error('WooCommerce is not loaded: it must be installed and active before configure.php runs');
-}
-
-function storefleet_env(string $name): string
-{
-    $value = getenv($name);
-    if ($value === false || $value === '') {
-        WP_CLI::error("environment variable $name is empty");
-    }
-    return $value;
+    storefleet_fail('WooCommerce is not loaded: it must be installed and active before configure.php runs');
 }
 
 /* Writes an option only when it differs; reports what changed. */
@@ -27,7 +20,7 @@ function storefleet_option(string $name, $value): void
 {
     if (get_option($name) !== $value) {
         update_option($name, $value);
-        WP_CLI::log("set option $name");
+        storefleet_log("set option $name");
     }
 }
 
@@ -39,12 +32,12 @@ if (!$already_complete) {
     $login = storefleet_env('STORE_ADMIN_USER');
     $user = get_user_by('login', $login);
     if (!$user) {
-        WP_CLI::error("administrator '$login' does not exist");
+        storefleet_fail("administrator '$login' does not exist");
     }
     $password = storefleet_env('WORDPRESS_ADMIN_PASSWORD');
     if (!wp_check_password($password, $user->user_pass, $user->ID)) {
         wp_set_password($password, $user->ID);
-        WP_CLI::log("set the password of '$login' from the credentials Secret");
+        storefleet_log("set the password of '$login' from the credentials Secret");
     }
 }
 
@@ -59,7 +52,7 @@ if (get_option('permalink_structure') !== $structure) {
     global $wp_rewrite;
     $wp_rewrite->set_permalink_structure($structure);
     flush_rewrite_rules(false);
-    WP_CLI::log("permalinks set to $structure");
+    storefleet_log("permalinks set to $structure");
 }
 
 /* Currency, country, and the store open to everyone (coming-soon mode off). */
@@ -68,7 +61,7 @@ storefleet_option('woocommerce_default_country', storefleet_env('WOOCOMMERCE_COU
 storefleet_option('woocommerce_coming_soon', 'no');
 if (get_option('woocommerce_onboarding_profile') === false) {
     update_option('woocommerce_onboarding_profile', array('skipped' => true));
-    WP_CLI::log('onboarding wizard skipped');
+    storefleet_log('onboarding wizard skipped');
 }
 
 /* Store pages: shop, cart, checkout, my account (WooCommerce creates only missing ones). */
@@ -81,17 +74,17 @@ foreach (array('shop', 'cart', 'checkout', 'myaccount') as $page) {
 }
 if ($missing_pages) {
     WC_Install::create_pages();
-    WP_CLI::log('created store pages: ' . implode(', ', $missing_pages));
+    storefleet_log('created store pages: ' . implode(', ', $missing_pages));
 }
 
 /* Cash on Delivery. */
 $gateways = WC()->payment_gateways()->payment_gateways();
 if (!isset($gateways['cod'])) {
-    WP_CLI::error('the Cash on Delivery gateway is not available');
+    storefleet_fail('the Cash on Delivery gateway is not available');
 }
 if ($gateways['cod']->get_option('enabled') !== 'yes') {
     $gateways['cod']->update_option('enabled', 'yes');
-    WP_CLI::log('enabled Cash on Delivery');
+    storefleet_log('enabled Cash on Delivery');
 }
 
 /* Free shipping for addresses no other zone covers, so every order can check out. */
@@ -105,7 +98,7 @@ if (storefleet_env('WOOCOMMERCE_FREE_SHIPPING_EVERYWHERE') === 'true') {
     }
     if (!$has_free_shipping) {
         $zone->add_shipping_method('free_shipping');
-        WP_CLI::log('added free shipping to the "everywhere else" zone');
+        storefleet_log('added free shipping to the "everywhere else" zone');
     }
 }
 
@@ -113,7 +106,7 @@ if (storefleet_env('WOOCOMMERCE_FREE_SHIPPING_EVERYWHERE') === 'true') {
    product the owner deleted is not brought back by a later run. */
 $products = json_decode((string) file_get_contents(storefleet_env('STOREFLEET_PRODUCTS_FILE')), true);
 if (!is_array($products)) {
-    WP_CLI::error('the sample products file is not a JSON list');
+    storefleet_fail('the sample products file is not a JSON list');
 }
 $handled = get_option('storefleet_sample_products', array());
 if (!is_array($handled)) {
@@ -139,19 +132,13 @@ foreach ($products as $spec) {
     $product->set_status('publish');
     $id = $product->save();
     if (!$id) {
-        WP_CLI::error("could not create product $sku");
+        storefleet_fail("could not create product $sku");
     }
     $handled[] = $sku;
-    WP_CLI::log("created product $sku (#$id)");
+    storefleet_log("created product $sku (#$id)");
 }
 if ($handled !== $handled_before) {
     update_option('storefleet_sample_products', $handled, false);
 }
 
-/* Completion marker: which chart revision and setup checksum last completed. */
-storefleet_option('storefleet_setup_complete', wp_json_encode(array(
-    'revision' => (int) storefleet_env('STOREFLEET_RELEASE_REVISION'),
-    'checksum' => storefleet_env('STOREFLEET_SETUP_CHECKSUM'),
-    'chart' => storefleet_env('STOREFLEET_CHART'),
-)));
-WP_CLI::success('store configured');
+/* The completion marker is recorded by setup.php's "finish" step, after the rewrite rules. */

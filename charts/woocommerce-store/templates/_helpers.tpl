@@ -177,8 +177,10 @@ Job). wp-config.php is the image's wp-config-docker.php, which reads these varia
     define('WP_AUTO_UPDATE_CORE', false);
     define('FS_METHOD', 'direct');
     define('WP_TEMP_DIR', '/tmp');
+    define('FS_CHMOD_DIR', 0755);
+    define('FS_CHMOD_FILE', 0644);
     {{- if .Values.wordpress.disallowFileMods }}
-    if (!defined('WP_CLI')) { define('DISALLOW_FILE_MODS', true); }
+    define('DISALLOW_FILE_MODS', true);
     {{- end }}
     {{- with .Values.wordpress.configExtra }}
     {{- . | nindent 4 }}
@@ -186,9 +188,9 @@ Job). wp-config.php is the image's wp-config-docker.php, which reads these varia
 {{- end -}}
 
 {{/*
-Volumes and mounts of the WordPress docroot, shared by the WordPress pod and the setup Job
-so that both see the same files: WordPress core copied from the image into an emptyDir, and
-the content volume for uploads (plus plugins when WooCommerce comes from wordpress.org).
+Volumes of the WordPress docroot, shared by the WordPress pod and the setup Job so that both
+see the same files: WordPress core copied from the image into an emptyDir, and the content
+volume (uploads, plus plugins when WooCommerce comes from wordpress.org).
 */}}
 {{- define "wcs.wordpress.volumes" -}}
 - name: docroot
@@ -205,6 +207,17 @@ the content volume for uploads (plus plugins when WooCommerce comes from wordpre
     name: {{ include "wcs.wordpress.name" . }}
 {{- end -}}
 
+{{/* true when plugins live on the content volume (woocommerce.source=wordpress.org). */}}
+{{- define "wcs.pluginsOnVolume" -}}
+{{- eq .Values.woocommerce.source "wordpress.org" -}}
+{{- end -}}
+
+{{/*
+Mounts of the containers that run WordPress (the WordPress container and the setup
+container). The content volume's directories are mounted by subPath onto mount points
+inside the docroot; the prepare-docroot init container created both the directories on the
+volume and the mount points, as uid 33, so the runtime creates neither (it would as root).
+*/}}
 {{- define "wcs.wordpress.contentMounts" -}}
 - name: docroot
   mountPath: /var/www/html
@@ -213,25 +226,72 @@ the content volume for uploads (plus plugins when WooCommerce comes from wordpre
 - name: content
   mountPath: /var/www/html/wp-content/uploads
   subPath: uploads
-{{- if eq .Values.woocommerce.source "wordpress.org" }}
+{{- if eq (include "wcs.pluginsOnVolume" .) "true" }}
 - name: content
   mountPath: /var/www/html/wp-content/plugins
   subPath: plugins
 {{- end }}
 {{- end -}}
 
-{{/* Init container that copies WordPress from the image into the docroot. */}}
+{{/*
+Image pull policy of a container: imagePullPolicy (top level) when set, else the image's.
+Usage: include "wcs.pullPolicy" (list . .Values.wordpress.image)
+*/}}
+{{- define "wcs.pullPolicy" -}}
+{{- $root := index . 0 -}}
+{{- $root.Values.imagePullPolicy | default (index . 1).pullPolicy -}}
+{{- end -}}
+
+{{/*
+nodeSelector and tolerations of a pod: placement.* (every pod) plus the component's own
+(the component's nodeSelector wins on the same key).
+Usage: include "wcs.placement" (list . .Values.wordpress)
+*/}}
+{{- define "wcs.placement" -}}
+{{- $root := index . 0 -}}
+{{- $component := index . 1 -}}
+{{- $selector := merge (dict) ($component.nodeSelector | default dict) ($root.Values.placement.nodeSelector | default dict) -}}
+{{- $tolerations := concat ($root.Values.placement.tolerations | default list) ($component.tolerations | default list) -}}
+{{- with $selector }}
+nodeSelector:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- with $tolerations }}
+tolerations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end -}}
+
+{{/*
+Init container that prepares the docroot (files/prepare-docroot.sh): copies WordPress from
+the image into the docroot and creates, on the content volume (mounted whole, outside the
+docroot), the directories that the main container mounts by subPath.
+*/}}
 {{- define "wcs.wordpress.prepareContainer" -}}
 - name: prepare-docroot
   image: {{ include "wcs.image" .Values.wordpress.image }}
-  imagePullPolicy: {{ .Values.wordpress.image.pullPolicy }}
+  imagePullPolicy: {{ include "wcs.pullPolicy" (list . .Values.wordpress.image) }}
   command: ["bash", "/opt/storefleet/wordpress/prepare-docroot.sh"]
+  env:
+    - name: WORDPRESS_SOURCE_DIR
+      value: /usr/src/wordpress
+    - name: WORDPRESS_DOCROOT
+      value: /var/www/html
+    - name: STOREFLEET_CONTENT_DIR
+      value: /storefleet/content
+    - name: STOREFLEET_PLUGINS_ON_VOLUME
+      value: {{ include "wcs.pluginsOnVolume" . | quote }}
   securityContext:
     {{- include "wcs.containerSecurityContext" (dict "uid" 33) | nindent 4 }}
   resources:
     {{- toYaml .Values.wordpress.initResources | nindent 4 }}
   volumeMounts:
-    {{- include "wcs.wordpress.contentMounts" . | nindent 4 }}
+    - name: docroot
+      mountPath: /var/www/html
+    - name: tmp
+      mountPath: /tmp
+    - name: content
+      mountPath: /storefleet/content
     - name: config
       mountPath: /opt/storefleet/wordpress
       readOnly: true
@@ -255,17 +315,13 @@ podAffinity:
 
 {{/* Data of the setup ConfigMap (also part of the setup checksum). */}}
 {{- define "wcs.setup.configData" -}}
-setup.sh: |
-  {{- .Files.Get "files/setup.sh" | nindent 2 }}
+setup.php: |
+  {{- .Files.Get "files/setup.php" | nindent 2 }}
 wait.php: |
   {{- .Files.Get "files/wait.php" | nindent 2 }}
 configure.php: |
   {{- .Files.Get "files/configure.php" | nindent 2 }}
 products.json: {{ .Values.woocommerce.sampleProducts | toJson | quote }}
-cli.ini: |
-  memory_limit = {{ .Values.setup.phpMemoryLimit }}
-  sys_temp_dir = /tmp
-  upload_tmp_dir = /tmp
 {{- end -}}
 
 {{/*
