@@ -77,12 +77,17 @@ pub struct ContainerObservation {
     pub waiting_reason: Option<String>,
     pub waiting_message: Option<String>,
     pub restart_count: i32,
+    /// What the container said when it last exited non-zero (its termination message, or
+    /// the tail of its log with `FallbackToLogsOnError`), trimmed to its last line.
+    pub failure_message: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PodObservation {
     pub name: String,
     pub component: Option<String>,
+    /// The Job that created the pod (`batch.kubernetes.io/job-name`), if any.
+    pub job: Option<String>,
     pub phase: String,
     pub ready: bool,
     /// The scheduler's message when the pod cannot be placed.
@@ -757,6 +762,15 @@ pub(crate) fn pod_observation(pod: Pod) -> PodObservation {
         .into_iter()
         .chain(status.container_statuses.unwrap_or_default())
     {
+        let failure_message = [
+            cs.state.as_ref().and_then(|s| s.terminated.as_ref()),
+            cs.last_state.as_ref().and_then(|s| s.terminated.as_ref()),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|t| t.exit_code != 0)
+        .and_then(|t| t.message.as_deref())
+        .and_then(last_line);
         let waiting = cs.state.and_then(|s| s.waiting);
         containers.push(ContainerObservation {
             name: cs.name,
@@ -765,20 +779,36 @@ pub(crate) fn pod_observation(pod: Pod) -> PodObservation {
             waiting_reason: waiting.as_ref().and_then(|w| w.reason.clone()),
             waiting_message: waiting.and_then(|w| w.message),
             restart_count: cs.restart_count,
+            failure_message,
         });
     }
-    PodObservation {
-        component: pod
-            .metadata
+    let label = |key: &str| {
+        pod.metadata
             .labels
             .as_ref()
-            .and_then(|l| l.get(COMPONENT).cloned()),
+            .and_then(|l| l.get(key).cloned())
+    };
+    PodObservation {
+        component: label(COMPONENT),
+        job: label("batch.kubernetes.io/job-name"),
         name: pod.metadata.name.unwrap_or_default(),
         phase: status.phase.unwrap_or_default(),
         ready,
         unschedulable,
         containers,
     }
+}
+
+/// The last non-empty line of a termination message, without an `ERROR:` prefix, at most
+/// 500 characters (messages end up in events and the store's status reason).
+pub(crate) fn last_line(message: &str) -> Option<String> {
+    let line = message.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    let line = line.split_once("ERROR: ").map_or(line, |(_, rest)| rest);
+    let mut out: String = line.chars().take(500).collect();
+    if out.len() < line.len() {
+        out.push('…');
+    }
+    Some(out)
 }
 
 /// Helm's storage encoding: base64 of gzip of the JSON record (inside the Secret's data).

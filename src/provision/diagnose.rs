@@ -159,6 +159,15 @@ pub fn workloads(obs: &Observation, components: &[&str]) -> Verdict {
     Verdict::Waiting { reason, trouble }
 }
 
+/// The failure a pod of the given setup Job reported when it exited non-zero.
+fn setup_failure<'a>(obs: &'a Observation, job: &str) -> Option<&'a str> {
+    obs.pods
+        .iter()
+        .filter(|p| p.job.as_deref() == Some(job))
+        .flat_map(|p| &p.containers)
+        .find_map(|c| c.failure_message.as_deref())
+}
+
 /// Has the setup Job of this release revision finished?
 pub fn setup(obs: &Observation, revision: u32) -> Verdict {
     let revision = revision.to_string();
@@ -178,20 +187,25 @@ pub fn setup(obs: &Observation, revision: u32) -> Verdict {
             trouble: None,
         },
         Some(j) if j.complete => Verdict::Ready,
-        Some(j) => match &j.failed {
-            Some((reason, message)) => Verdict::Failed(Finding {
+        Some(j) => match (&j.failed, setup_failure(obs, &j.name)) {
+            // The setup container's own words say what went wrong; the Job's condition
+            // only says that it gave up.
+            (Some(_), Some(said)) => Verdict::Failed(Finding {
+                kind: FailureKind::SetupFailed,
+                reason: format!("Store setup failed: {said}"),
+            }),
+            (Some((reason, message)), None) => Verdict::Failed(Finding {
                 kind: FailureKind::SetupFailed,
                 reason: format!("Store setup failed ({reason}): {message}"),
             }),
-            None => {
+            (None, said) => {
                 let trouble = pod_trouble(obs);
-                Verdict::Waiting {
-                    reason: trouble.as_ref().map_or_else(
-                        || "Setting up WordPress and WooCommerce".to_owned(),
-                        |t| t.reason.clone(),
-                    ),
-                    trouble,
-                }
+                let reason = match (&trouble, said) {
+                    (Some(t), _) => t.reason.clone(),
+                    (None, Some(said)) => format!("Store setup failed, retrying: {said}"),
+                    (None, None) => "Setting up WordPress and WooCommerce".to_owned(),
+                };
+                Verdict::Waiting { reason, trouble }
             }
         },
     }
@@ -279,6 +293,7 @@ mod tests {
         PodObservation {
             name: format!("shop-{component}-0"),
             component: Some(component.into()),
+            job: None,
             phase: "Pending".into(),
             ready: false,
             unschedulable: None,
@@ -289,6 +304,7 @@ mod tests {
                 waiting_reason: Some(reason.into()),
                 waiting_message: None,
                 restart_count: restarts,
+                failure_message: None,
             }],
         }
     }
@@ -394,5 +410,56 @@ mod tests {
         assert_eq!(f.kind, FailureKind::SetupFailed);
         assert!(f.reason.contains("BackoffLimitExceeded"));
         assert_eq!(setup(&obs, 1), Verdict::Ready);
+    }
+
+    fn setup_pod(job: &str, said: Option<&str>) -> PodObservation {
+        let mut p = pod("setup", "", 0);
+        p.job = Some(job.into());
+        p.containers[0].waiting_reason = None;
+        p.containers[0].failure_message = said.map(Into::into);
+        p
+    }
+
+    #[test]
+    fn setup_failures_use_the_containers_own_words() {
+        let said = "WooCommerce 10.6.1 could not be downloaded from https://downloads.wordpress.org/plugin/woocommerce.10.6.1.zip: A valid URL was not provided.";
+        let mut obs = base(1);
+        let mut job = JobObservation {
+            name: "shop-setup-1-abc".into(),
+            revision: Some("1".into()),
+            complete: false,
+            failed: None,
+        };
+        obs.jobs.push(job.clone());
+        // A pod of another Job says nothing about this one.
+        obs.pods.push(setup_pod("shop-setup-0-old", Some("stale")));
+        let Verdict::Waiting { reason, .. } = setup(&obs, 1) else {
+            panic!()
+        };
+        assert_eq!(reason, "Setting up WordPress and WooCommerce");
+
+        obs.pods.push(setup_pod("shop-setup-1-abc", Some(said)));
+        let Verdict::Waiting { reason, .. } = setup(&obs, 1) else {
+            panic!()
+        };
+        assert_eq!(reason, format!("Store setup failed, retrying: {said}"));
+
+        job.failed = Some(("BackoffLimitExceeded".into(), "backoff limit".into()));
+        obs.jobs = vec![job];
+        let Verdict::Failed(f) = setup(&obs, 1) else {
+            panic!()
+        };
+        assert_eq!(f.reason, format!("Store setup failed: {said}"));
+    }
+
+    #[test]
+    fn termination_messages_keep_their_last_line() {
+        use crate::cluster::store::last_line;
+        assert_eq!(
+            last_line("log line\n2026-11-26T10:00:00Z [setup] ERROR: no database\n\n").as_deref(),
+            Some("no database")
+        );
+        assert_eq!(last_line("  \n"), None);
+        assert_eq!(last_line(&"x".repeat(600)).map(|l| l.chars().count()), Some(501));
     }
 }

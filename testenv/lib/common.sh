@@ -31,7 +31,7 @@ export GOTOOLCHAIN=local CGO_ENABLED=0
 export GOMODCACHE="$CACHE_ROOT/go/mod" GOCACHE="$CACHE_ROOT/go/build-cache"
 
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
-BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok helm)
+BINARIES=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy kwok helm local-path-provisioner coredns kube-router traefik crictl)
 
 log() { printf '[testenv] %s\n' "$*" >&2; }
 die() { printf '[testenv] error: %s\n' "$*" >&2; exit 1; }

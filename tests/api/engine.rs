@@ -33,12 +33,22 @@ fn repo() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Settings that wire a server to the local cluster with values-local (plus `extra`
+/// values-local with stores on testenv's simulated (kwok) nodes, where failures can be
+/// injected; `scripts/test-real-store` covers the real node.
+fn simulated_values() -> String {
+    [
+        "charts/woocommerce-store/values-local.yaml",
+        "testenv/store-values/simulated.yaml",
+    ]
+    .map(|p| repo().join(p).display().to_string())
+    .join(",")
+}
+
+/// Settings that wire a server to the local cluster's simulated nodes (plus `extra`
 /// values files) and checkout verification off (nothing answers on simulated nodes).
 fn engine_env(kubeconfig: &Path, extra: &[&Path]) -> Vec<(String, String)> {
-    let mut values = vec![repo().join("charts/woocommerce-store/values-local.yaml")];
-    values.extend(extra.iter().map(|p| p.to_path_buf()));
-    let values: Vec<String> = values.iter().map(|p| p.display().to_string()).collect();
+    let mut values = vec![simulated_values()];
+    values.extend(extra.iter().map(|p| p.display().to_string()));
     vec![
         ("KUBECONFIG".to_owned(), kubeconfig.display().to_string()),
         (
@@ -557,7 +567,6 @@ struct Child {
 }
 
 fn spawn_server(data_dir: &Path, kc: &Path, port: u16) -> Child {
-    let local = repo().join("charts/woocommerce-store/values-local.yaml");
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -569,7 +578,7 @@ fn spawn_server(data_dir: &Path, kc: &Path, port: u16) -> Child {
         .env("STOREFLEET_LISTEN", format!("127.0.0.1:{port}"))
         .env("STOREFLEET_DATA_DIR", data_dir)
         .env("KUBECONFIG", kc)
-        .env("STOREFLEET_VALUES_FILE", &local)
+        .env("STOREFLEET_VALUES_FILE", simulated_values())
         .env("STOREFLEET_CHECKOUT_VERIFY", "off")
         .env("STOREFLEET_DEFAULT_STORE_QUOTA", "20")
         .env("STOREFLEET_CREATE_RATE_PER_MINUTE", "1000")
