@@ -8,7 +8,8 @@ IMAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_ROOT="${STOREFLEET_TESTENV_CACHE:-$HOME/.cache/storefleet/testenv}"
 IMAGE_CACHE="$CACHE_ROOT/images"
 DEBIAN_SUITE=bookworm
-DEBIAN_MIRROR="${STOREFLEET_TESTENV_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
+# Empty: debootstrap's own default mirror for the suite.
+DEBIAN_MIRROR="${STOREFLEET_TESTENV_DEBIAN_MIRROR:-}"
 IMAGE_NAMES=(wordpress mariadb)
 PYTHON="${PYTHON:-python3}"
 
