@@ -10,7 +10,11 @@ IMAGE_CACHE="$CACHE_ROOT/images"
 DEBIAN_SUITE=bookworm
 # Empty: debootstrap's own default mirror for the suite.
 DEBIAN_MIRROR="${STOREFLEET_TESTENV_DEBIAN_MIRROR:-}"
-IMAGE_NAMES=(wordpress mariadb)
+# wordpress and mariadb are Debian root filesystems (their recipe has a `packages` list);
+# pause, toolbox and coredns start from an empty one (no `packages`).
+IMAGE_NAMES=(wordpress mariadb pause toolbox coredns)
+# Where testenv/lib/build.sh put the binaries that go into images (coredns).
+TESTENV_BIN_DIR="${STOREFLEET_TESTENV_BIN_DIR:-}"
 PYTHON="${PYTHON:-python3}"
 
 log() { printf '%s [images] %s\n' "$(date -u '+%Y-%m-%dT%H:%M:%SZ')" "$*" >&2; }
@@ -58,6 +62,10 @@ recipe_hash() {
 					printf '%s %s %s\n' "$path" "$mode" "$(sha256sum <"$path" | cut -c1-64)"
 				done
 		)
+		if [ "$name" = coredns ]; then
+			[ -x "$TESTENV_BIN_DIR/coredns" ] || die "coredns: no binary in STOREFLEET_TESTENV_BIN_DIR ('$TESTENV_BIN_DIR')"
+			printf 'coredns %s\n' "$(sha256sum <"$TESTENV_BIN_DIR/coredns" | cut -c1-64)"
+		fi
 		if [ "$name" = wordpress ]; then
 			wp=$(wordpress_dir)
 			wc=$(woocommerce_dir)
