@@ -153,7 +153,11 @@ def create_credentials(namespace: str) -> None:
 
 def helm_install_args(namespace: str, values: Path, action: str = "install") -> list[str]:
     return [action, RELEASE, str(CHART), "--namespace", namespace,
-            "-f", str(CHART / "values-local.yaml"), "-f", str(values),
+            # testenv's simulated nodes: helm --wait needs no real pods here (the real node is
+            # scripts/test-real-store's).
+            "-f", str(CHART / "values-local.yaml"),
+            "-f", str(CHART.parent.parent / "testenv" / "store-values" / "simulated.yaml"),
+            "-f", str(values),
             "--wait", "--wait-for-jobs", "--timeout", "5m"]
 
 

@@ -57,9 +57,14 @@ ensure_pki() {
   fi
 
   local loopback="IP:127.0.0.1, DNS:localhost"
-  # 10.96.0.1 is the `kubernetes` Service's cluster IP (first address of the service range).
+  # 10.96.0.1 is the `kubernetes` Service's cluster IP (first address of the service range);
+  # 10.244.0.1 the real node's bridge, where pods reach the API server. A certificate from
+  # before the real node lacks that address: issue it again.
+  if [ -s "$PKI_DIR/kube-apiserver.crt" ] && ! openssl x509 -in "$PKI_DIR/kube-apiserver.crt" -noout -ext subjectAltName 2>/dev/null | grep -q 'IP Address:10.244.0.1'; then
+    rm -f "$PKI_DIR/kube-apiserver.crt" "$PKI_DIR/kube-apiserver.key"
+  fi
   issue_cert kube-apiserver kube-apiserver "" server \
-    "$loopback, IP:10.96.0.1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local"
+    "$loopback, IP:10.96.0.1, IP:10.244.0.1, DNS:kubernetes, DNS:kubernetes.default, DNS:kubernetes.default.svc, DNS:kubernetes.default.svc.cluster.local"
   issue_cert etcd-server etcd "" both "$loopback"
   issue_cert kube-controller-manager-server kube-controller-manager "" server "$loopback"
   issue_cert kube-scheduler-server kube-scheduler "" server "$loopback"

@@ -137,7 +137,7 @@ node_prepare_host() {
   node_sysctl net.bridge.bridge-nf-call-ip6tables=1
   local c
   for c in /sys/fs/cgroup/*/; do
-    case "$c" in */unified/|*/systemd/) continue ;; esac
+    case "$c" in */unified/) continue ;; esac
     [ -f "$c/cgroup.procs" ] && mkdir -p "$c${CGROUP_ROOT#/}"
   done
   mkdir -p "$NODE_DIR" "$CONTAINERD_ROOT" "$CONTAINERD_STATE" "$KUBELET_ROOT" "$CNI_CONF_DIR" \
@@ -318,7 +318,7 @@ node_args() { # component
     apiserver-proxy)
       # Pods reach the API server through the `kubernetes` Service, whose endpoint is the
       # bridge address; the API server itself stays on loopback.
-      echo -d "TCP-LISTEN:$APISERVER_PORT,bind=$BRIDGE_IP,reuseaddr,fork" "TCP:$HOST:$APISERVER_PORT" ;;
+      echo "TCP-LISTEN:$APISERVER_PORT,bind=$BRIDGE_IP,reuseaddr,fork" "TCP:$HOST:$APISERVER_PORT" ;;
     kubelet)
       echo --config="$NODE_DIR/kubelet.yaml" --kubeconfig="$NODE_DIR/kubelet.kubeconfig" \
         --root-dir="$KUBELET_ROOT" --hostname-override="$REAL_NODE_NAME" --node-ip="$BRIDGE_IP" \
@@ -413,7 +413,7 @@ node_import_images() {
       continue
     fi
     log "importing $ref into containerd"
-    ctr_node images import --label io.cri-containerd.pinned=pinned "$archive" >/dev/null \
+    ctr_node images import "$archive" >/dev/null \
       || die "ctr images import $archive failed"
     ctr_node images ls -q "name==$ref" | grep -qxF "$ref" || die "$archive did not import as $ref"
     basename "$archive" > "$marker"
