@@ -105,8 +105,8 @@ node_restore_host() {
     k="${line%%=*}" v="${line#*=}"
     sysctl -qw "$k=$v" 2>/dev/null || log "could not restore sysctl $k=$v"
   done < "$HOST_SAVED/sysctl.env"
-  iptables-restore < "$HOST_SAVED/iptables.rules" 2>/dev/null || log "could not restore iptables rules"
-  ip6tables-restore < "$HOST_SAVED/ip6tables.rules" 2>/dev/null || true
+  node_restore_rules iptables "$HOST_SAVED/iptables.rules" || log "could not restore iptables rules"
+  node_restore_rules ip6tables "$HOST_SAVED/ip6tables.rules" || log "could not restore ip6tables rules"
   local set
   while read -r set; do
     [ -n "$set" ] || continue
@@ -119,6 +119,21 @@ node_restore_host() {
   done < "$HOST_SAVED/created-dirs"
   rm -rf "$HOST_SAVED"
   log "host restored (sysctls, iptables, ipsets, $BRIDGE, directories)"
+}
+
+# Back to the saved rule set: tables the save does not name are emptied (rules, our chains,
+# ACCEPT policies), then the saved tables are restored as they were.
+node_restore_rules() { # iptables|ip6tables saved-file
+  local cmd="$1" saved="$2" t chain
+  command -v "$cmd" >/dev/null || return 0
+  for t in $("$cmd-save" 2>/dev/null | sed -n 's/^\*//p'); do
+    grep -qx "\*$t" "$saved" && continue
+    "$cmd" -t "$t" -F && "$cmd" -t "$t" -X || return 1
+    for chain in $("$cmd" -t "$t" -S | awk '$1 == "-P" { print $2 }'); do
+      "$cmd" -t "$t" -P "$chain" ACCEPT || return 1
+    done
+  done
+  "$cmd-restore" < "$saved"
 }
 
 node_sysctl() { # key=value, saving happened in node_save_host
