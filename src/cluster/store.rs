@@ -802,7 +802,11 @@ pub(crate) fn pod_observation(pod: Pod) -> PodObservation {
 /// The last non-empty line of a termination message, without an `ERROR:` prefix, at most
 /// 500 characters (messages end up in events and the store's status reason).
 pub(crate) fn last_line(message: &str) -> Option<String> {
-    let line = message.lines().rev().map(str::trim).find(|l| !l.is_empty())?;
+    let line = message
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| !l.is_empty())?;
     let line = line.split_once("ERROR: ").map_or(line, |(_, rest)| rest);
     let mut out: String = line.chars().take(500).collect();
     if out.len() < line.len() {

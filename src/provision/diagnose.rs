@@ -460,6 +460,9 @@ mod tests {
             Some("no database")
         );
         assert_eq!(last_line("  \n"), None);
-        assert_eq!(last_line(&"x".repeat(600)).map(|l| l.chars().count()), Some(501));
+        assert_eq!(
+            last_line(&"x".repeat(600)).map(|l| l.chars().count()),
+            Some(501)
+        );
     }
 }

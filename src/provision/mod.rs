@@ -1010,7 +1010,9 @@ impl Provisioner {
                 &pass.store,
                 EventLevel::Warning,
                 Some("verify"),
-                "Checkout verification skipped: STOREFLEET_CHECKOUT_VERIFY=off".to_owned(),
+                "Checkout verification skipped: no test order was placed, so the store's checkout \
+                 is untested (verification is turned off: STOREFLEET_CHECKOUT_VERIFY=off)"
+                    .to_owned(),
                 None,
             )
             .await;
