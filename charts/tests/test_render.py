@@ -106,6 +106,10 @@ def test_images_are_pinned(rendering):
             image = c["image"]
             if "@sha256:" in image:
                 continue
+            if image.startswith("storefleet.local/") and c.get("imagePullPolicy") == "Never":
+                # testenv's images, built locally and never pulled; their recipe hash is a
+                # label of the image (testenv/images/build).
+                continue
             name, _, tag = image.rpartition(":")
             assert name and "/" not in tag, f"{ident(doc)} {c['name']}: {image} has no tag"
             assert tag != "latest" and not tag.endswith("-latest"), f"{ident(doc)}: {image}"
@@ -276,7 +280,7 @@ def test_wordpress_runs_unprivileged_with_host_header_probes(rendering):
 def test_mariadb_probes_mean_accepting_queries(rendering):
     sts = rendering.one("StatefulSet")
     container = pod_spec(sts)["containers"][0]
-    assert container["image"].startswith("docker.io/library/mariadb:11.4.")
+    assert container["image"].startswith(("docker.io/library/mariadb:11.4.", "storefleet.local/mariadb:"))
     assert container["readinessProbe"]["exec"]["command"] == ["healthcheck.sh", "--connect", "--innodb_initialized"]
     env = {e["name"]: e for e in container["env"]}
     assert env["MARIADB_ROOT_PASSWORD"]["valueFrom"]["secretKeyRef"]["key"] == "mariadb-root-password"
@@ -374,7 +378,7 @@ def test_setup_job_runs_php_in_the_wordpress_image(rendering):
     wordpress_image = pod_spec(rendering.one("Deployment"))["containers"][0]["image"]
     assert container["image"] == wordpress_image, "the setup runs in the WordPress image (no wp-cli image)"
     assert container["command"][0] == "php" and container["command"][-1] == "/opt/storefleet/setup/setup.php"
-    assert "memory_limit=512M" in container["command"]
+    assert [a for a in container["command"] if re.fullmatch(r"memory_limit=\d+M", a)], container["command"]
     assert container["terminationMessagePolicy"] == "FallbackToLogsOnError"
     env = {e["name"]: e for e in container["env"]}
     assert not [name for name in env if name.startswith("WP_CLI")]
