@@ -114,6 +114,20 @@ def test_prepare_docroot_refuses_an_image_without_wordpress(renderings, tmp_path
     assert "no WordPress" in proc.stderr
 
 
+def uid33_tree() -> tuple[Path, Path, Path, Path]:
+    """A readable fake WordPress and empty volume roots in a fresh directory, for running the
+    script as uid 33 (skips without root and setpriv). Returns base, source, docroot, content."""
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv to run the script as uid 33")
+    base = Path(tempfile.mkdtemp(prefix="prepare-docroot-"))
+    base.chmod(0o755)
+    src = fake_wordpress(base)
+    for p in [src, *src.rglob("*")]:
+        p.chmod(p.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if p.is_dir() else 0))
+    docroot, content = volume_dirs(base)
+    return base, src, docroot, content
+
+
 @pytest.mark.parametrize("docroot_mode, docroot_group", [(0o777, 0), (0o2777, 33)],
                          ids=["emptydir-root-0777", "emptydir-fsgroup-setgid"])
 @pytest.mark.parametrize("plugins_on_volume", [True, False], ids=["plugins-on-volume", "plugins-in-image"])
@@ -121,15 +135,8 @@ def test_prepare_docroot_as_uid_33_on_kubelet_shaped_roots(renderings, docroot_m
                                                             plugins_on_volume):
     """The failure seen on a real node: uid 33 may write into the volume roots but not chmod
     them, and must not meet directories that the runtime created as root."""
-    if os.geteuid() != 0 or not shutil.which("setpriv"):
-        pytest.skip("needs root and setpriv to run the script as uid 33")
-    base = Path(tempfile.mkdtemp(prefix="prepare-docroot-"))
+    base, src, docroot, content = uid33_tree()
     try:
-        base.chmod(0o755)
-        src = fake_wordpress(base)
-        for p in [src, *src.rglob("*")]:
-            p.chmod(p.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if p.is_dir() else 0))
-        docroot, content = volume_dirs(base)
         os.chown(docroot, 0, docroot_group)
         docroot.chmod(docroot_mode)
         os.chown(content, 0, 33)
@@ -154,15 +161,8 @@ def test_prepare_docroot_as_uid_33_on_kubelet_shaped_roots(renderings, docroot_m
 
 
 def test_prepare_docroot_explains_an_unwritable_volume(renderings, tmp_path):
-    if os.geteuid() != 0 or not shutil.which("setpriv"):
-        pytest.skip("needs root and setpriv to run the script as uid 33")
-    base = Path(tempfile.mkdtemp(prefix="prepare-docroot-"))
+    base, src, docroot, content = uid33_tree()
     try:
-        base.chmod(0o755)
-        src = fake_wordpress(base)
-        for p in [src, *src.rglob("*")]:
-            p.chmod(p.stat().st_mode | stat.S_IROTH | (stat.S_IXOTH if p.is_dir() else 0))
-        docroot, content = volume_dirs(base)
         docroot.chmod(0o777)
         content.chmod(0o755)  # root-owned, no fsGroup
         proc = run_prepare(renderings, src, docroot, content, True, as_uid=33)

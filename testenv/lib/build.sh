@@ -28,19 +28,26 @@ started=$(date +%s)
 
 have() { [ -x "$BIN_DIR/$1" ]; }
 
+# Downloads module@version through the proxy; prints the path of its go.mod.
+module_gomod() { # module version
+  local json gomod
+  json="$(go mod download -json "$1@$2" 2>&1)" || true
+  if grep -q '"Error"' <<<"$json"; then
+    printf '%s\n' "$json" >&2
+    die "the module proxy cannot serve $1@$2 (see above); pick another version in versions.env"
+  fi
+  gomod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$json")"
+  [ -f "$gomod" ] || die "could not download $1@$2's go.mod"
+  echo "$gomod"
+}
+
 build_kubernetes() {
   local mod="$BUILD_DIR/k8s"
   mkdir -p "$mod"
   cd "$mod"
   log "kubernetes $K8S_VERSION: preparing wrapper module in $mod"
-  local kkjson kkmod
-  kkjson="$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" 2>&1)" || true
-  if grep -q '"Error"' <<<"$kkjson"; then
-    printf '%s\n' "$kkjson" >&2
-    die "the module proxy cannot serve k8s.io/kubernetes@$K8S_VERSION (see above); pick another K8S_VERSION in versions.env"
-  fi
-  kkmod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$kkjson")"
-  [ -f "$kkmod" ] || die "could not download k8s.io/kubernetes@$K8S_VERSION's go.mod"
+  local kkmod
+  kkmod="$(module_gomod k8s.io/kubernetes "$K8S_VERSION")" || exit 1
 
   # Staging modules: replaced with ./staging/... in k/k's go.mod AND required by it.
   # (k/k also replaces sample-* modules it never requires; those are not published for
@@ -146,14 +153,8 @@ go_build_wrapped() { # name module cmd-package version ldflags
   rm -rf "$mod"; mkdir -p "$mod"
   (
     cd "$mod"
-    local json gomod
-    json="$(go mod download -json "$module@$version" 2>&1)" || true
-    if grep -q '"Error"' <<<"$json"; then
-      printf '%s\n' "$json" >&2
-      die "the module proxy cannot serve $module@$version (see above)"
-    fi
-    gomod="$(sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' <<<"$json")"
-    [ -f "$gomod" ] || die "could not download $module@$version's go.mod"
+    local gomod
+    gomod="$(module_gomod "$module" "$version")" || exit 1
     local directives
     directives="$(awk '
         /^(replace|exclude)[[:space:]]*\(/ { blk=1; print; next }

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034  # (NODE_COMPONENTS and others are used by testenv/cluster)
 # The real node of testenv: containerd + runc (Debian), a kubelet and kube-proxy built from
 # the pinned Kubernetes, the CNI bridge + portmap plugins (Debian), a NetworkPolicy
 # controller, cluster DNS, an ingress controller on 127.0.0.1 and a local-path volume
@@ -62,8 +63,9 @@ node_bin() { # component -> executable
 node_packages() {
   ensure_packages containerd:containerd runc:runc socat:socat iptables:iptables ipset:ipset \
     conntrack:conntrack debootstrap:debootstrap ip:iproute2 findmnt:util-linux
-  [ -x "$CNI_BIN_DIR/bridge" ] && [ -x "$CNI_BIN_DIR/portmap" ] && [ -x "$CNI_BIN_DIR/host-local" ] \
-    || ensure_packages "$CNI_BIN_DIR/bridge:containernetworking-plugins"
+  if ! [ -x "$CNI_BIN_DIR/bridge" ] || ! [ -x "$CNI_BIN_DIR/portmap" ] || ! [ -x "$CNI_BIN_DIR/host-local" ]; then
+    ensure_packages "$CNI_BIN_DIR/bridge:containernetworking-plugins"
+  fi
   [ -x "$CNI_BIN_DIR/bridge" ] || die "CNI plugins missing from $CNI_BIN_DIR (package containernetworking-plugins)"
 }
 
