@@ -197,6 +197,7 @@ pub async fn doctor(config: &Config) -> anyhow::Result<()> {
         )),
         Ok(kc) => {
             let server = kc.cluster_url.to_string();
+            use crate::cluster::StoreCluster as _;
             match crate::cluster::Cluster::connect(kc, config.kube_qps, config.kube_burst).await {
                 Err(e) => Err(e.message),
                 Ok(c) => match tokio::time::timeout(std::time::Duration::from_secs(5), c.version())

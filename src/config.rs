@@ -125,150 +125,336 @@ pub struct Config {
     pub sources: BTreeMap<&'static str, Source>,
 }
 
-/// One setting: its variable, its key in `storefleet.toml`, its default and its meaning.
+/// One setting, written once: its variable (whose lowercase tail is its key in
+/// `storefleet.toml`), its default, what it accepts, how its text sets the field of
+/// [`Config`], and how that field is shown by `storefleet config`.
 struct Setting {
     var: &'static str,
     default: &'static str,
     secret: bool,
+    accepts: &'static str,
+    set: fn(&mut Config, &str) -> Result<(), String>,
+    show: fn(&Config) -> String,
 }
 
+/// Every setting, in the order `storefleet config` shows them.
 const SETTINGS: &[Setting] = &[
     Setting {
         var: "STOREFLEET_LISTEN",
         default: "127.0.0.1:8080",
         secret: false,
+        accepts: "an address like 127.0.0.1:8080",
+        set: |c, s| {
+            c.listen = s
+                .trim()
+                .parse()
+                .map_err(|e: std::net::AddrParseError| e.to_string())?;
+            Ok(())
+        },
+        show: |c| c.listen.to_string(),
     },
     Setting {
         var: "STOREFLEET_DATA_DIR",
         default: "./data",
         secret: false,
+        accepts: "a directory path",
+        set: |c, s| set(&mut c.data_dir, path(s)),
+        show: |c| c.data_dir.display().to_string(),
     },
     Setting {
         var: "STOREFLEET_DATABASE_URL",
         default: "",
         secret: true,
+        accepts: "sqlite://<path> or postgres://user:password@host/db",
+        // Empty: SQLite in the data directory (filled in once the data directory is known).
+        set: |c, s| {
+            let url = s.trim();
+            let known = ["sqlite:", "postgres://", "postgresql://"];
+            if !url.is_empty() && !known.iter().any(|k| url.starts_with(k)) {
+                return Err("unsupported URL scheme".to_owned());
+            }
+            c.database_url = Secret::new(url);
+            Ok(())
+        },
+        show: |c| c.database_url.expose().to_owned(),
     },
     Setting {
         var: "STOREFLEET_BASE_DOMAIN",
         default: "stores.localhost",
         secret: false,
+        accepts: "a lowercase domain with at least two labels, like stores.example.com",
+        set: |c, s| {
+            set(
+                &mut c.base_domain,
+                Domain::parse(s.trim()).map_err(|e| e.to_string()),
+            )
+        },
+        show: |c| c.base_domain.to_string(),
     },
     Setting {
         var: "STOREFLEET_SIGNUP",
         default: "open",
         secret: false,
+        accepts: "`open` or `closed`",
+        set: |c, s| set(&mut c.signup, choice(s, SIGNUP)),
+        show: |c| shown(c.signup, SIGNUP),
     },
     Setting {
         var: "STOREFLEET_DEFAULT_STORE_QUOTA",
         default: "5",
         secret: false,
+        accepts: "a whole number 0..=10000",
+        set: |c, s| set(&mut c.default_store_quota, number(s, 0, 10_000)),
+        show: |c| c.default_store_quota.to_string(),
     },
     Setting {
         var: "STOREFLEET_CREATE_RATE_PER_MINUTE",
         default: "5",
         secret: false,
+        accepts: "a whole number 1..=1000000",
+        set: |c, s| set(&mut c.create_rate_per_minute, number(s, 1, 1_000_000)),
+        show: |c| c.create_rate_per_minute.to_string(),
     },
     Setting {
         var: "STOREFLEET_USER_CREATE_RATE_PER_MINUTE",
         default: "5",
         secret: false,
+        accepts: "a whole number 1..=1000000",
+        set: |c, s| set(&mut c.user_create_rate_per_minute, number(s, 1, 1_000_000)),
+        show: |c| c.user_create_rate_per_minute.to_string(),
     },
     Setting {
         var: "STOREFLEET_TRUSTED_PROXIES",
         default: "",
         secret: false,
+        accepts: "comma-separated CIDRs or addresses, like 10.0.0.0/8,127.0.0.1",
+        set: |c, s| {
+            let proxies = list(s)
+                .map(|p| {
+                    p.parse::<IpNet>()
+                        .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
+                        .map_err(|_| format!("{p:?} is not a CIDR or IP address"))
+                })
+                .collect();
+            set(&mut c.trusted_proxies, proxies)
+        },
+        show: |c| joined(&c.trusted_proxies, ToString::to_string, "(none)"),
     },
     Setting {
         var: "STOREFLEET_JWT_SECRET",
         default: "",
         secret: true,
+        accepts: "a random string of at least 32 characters",
+        set: |c, s| {
+            c.jwt_secret = match optional(s) {
+                None => None,
+                Some(secret) if secret.len() < 32 => {
+                    return Err(format!("too short ({} characters)", secret.len()));
+                }
+                Some(secret) => Some(Secret::new(secret)),
+            };
+            Ok(())
+        },
+        show: |c| match c.jwt_secret {
+            Some(_) => "<redacted>".into(),
+            None => format!(
+                "(generated once into {})",
+                c.data_dir.join("jwt-secret").display()
+            ),
+        },
     },
     Setting {
         var: "STOREFLEET_SESSION_TTL_SECS",
         default: "43200",
         secret: false,
+        accepts: "seconds, 60..=2592000",
+        set: |c, s| set(&mut c.session_ttl_secs, number(s, 60, 2_592_000)),
+        show: |c| c.session_ttl_secs.to_string(),
     },
     Setting {
         var: "STOREFLEET_PUBLIC_URL",
         default: "",
         secret: false,
+        accepts: "the dashboard's external origin, like https://storefleet.example.com",
+        set: |c, s| {
+            c.public_url = match optional(s) {
+                None => None,
+                Some(url) => {
+                    let trimmed = url.trim_end_matches('/');
+                    let ok = (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
+                        && trimmed
+                            .split("://")
+                            .nth(1)
+                            .is_some_and(|h| !h.is_empty() && !h.contains('/'));
+                    if !ok {
+                        return Err("not an http(s) origin without a path".to_owned());
+                    }
+                    Some(trimmed.to_owned())
+                }
+            };
+            Ok(())
+        },
+        show: |c| or(&c.public_url, "(none: same origin as requests)"),
     },
     Setting {
         var: "STOREFLEET_KUBE_CONTEXT",
         default: "",
         secret: false,
+        accepts: "a context name from the kubeconfig",
+        set: |c, s| {
+            c.kube_context = optional(s);
+            Ok(())
+        },
+        show: |c| or(&c.kube_context, "(current context)"),
     },
     Setting {
         var: "STOREFLEET_WORKERS",
         default: "4",
         secret: false,
+        accepts: "a whole number 0..=256 (0: serve the API only)",
+        set: |c, s| set(&mut c.workers, number(s, 0, 256)),
+        show: |c| c.workers.to_string(),
     },
     Setting {
         var: "STOREFLEET_PROVISION_TIMEOUT_SECS",
         default: "600",
         secret: false,
+        accepts: "seconds, 30..=86400",
+        set: |c, s| set(&mut c.provision_timeout_secs, number(s, 30, 86_400)),
+        show: |c| c.provision_timeout_secs.to_string(),
     },
     Setting {
         var: "STOREFLEET_CHECKOUT_VERIFY",
         default: "on",
         secret: false,
+        accepts: "`on` or `off`",
+        set: |c, s| set(&mut c.checkout_verify, choice(s, ON_OFF)),
+        show: |c| shown(c.checkout_verify, ON_OFF),
     },
     Setting {
         var: "STOREFLEET_VALUES_FILE",
         default: "",
         secret: false,
+        accepts: "paths of readable helm values files, separated by commas (later ones win)",
+        set: |c, s| {
+            let files = list(s)
+                .map(|p| {
+                    let path = PathBuf::from(p);
+                    if path.is_file() {
+                        Ok(path)
+                    } else {
+                        Err(format!("{p}: no such file"))
+                    }
+                })
+                .collect();
+            set(&mut c.values_files, files)
+        },
+        show: |c| joined(&c.values_files, |p| p.display().to_string(), "(none)"),
     },
     Setting {
         var: "STOREFLEET_LOG_FORMAT",
         default: "text",
         secret: false,
+        accepts: "`text` or `json`",
+        set: |c, s| set(&mut c.log_format, choice(s, LOG_FORMATS)),
+        show: |c| shown(c.log_format, LOG_FORMATS),
     },
     Setting {
         var: "STOREFLEET_HELM",
         default: "helm",
         secret: false,
+        accepts: "a helm binary name or path",
+        set: |c, s| set(&mut c.helm, path(s)),
+        show: |c| c.helm.display().to_string(),
     },
     Setting {
         var: "STOREFLEET_CHART_DIR",
         default: "./charts",
         secret: false,
+        accepts: "a directory path",
+        set: |c, s| set(&mut c.chart_dir, path(s)),
+        show: |c| c.chart_dir.display().to_string(),
     },
     Setting {
         var: "STOREFLEET_HELM_CONCURRENCY",
         default: "4",
         secret: false,
+        accepts: "a whole number 1..=64",
+        set: |c, s| set(&mut c.helm_concurrency, number(s, 1, 64)),
+        show: |c| c.helm_concurrency.to_string(),
     },
     Setting {
         var: "STOREFLEET_KUBE_QPS",
         default: "50",
         secret: false,
+        accepts: "a whole number 1..=10000",
+        set: |c, s| set(&mut c.kube_qps, number(s, 1, 10_000)),
+        show: |c| c.kube_qps.to_string(),
     },
     Setting {
         var: "STOREFLEET_KUBE_BURST",
         default: "100",
         secret: false,
+        accepts: "a whole number 1..=20000",
+        set: |c, s| set(&mut c.kube_burst, number(s, 1, 20_000)),
+        show: |c| c.kube_burst.to_string(),
     },
     Setting {
         var: "STOREFLEET_RESYNC_SECS",
         default: "60",
         secret: false,
+        accepts: "seconds, 5..=86400",
+        set: |c, s| set(&mut c.resync_secs, number(s, 5, 86_400)),
+        show: |c| c.resync_secs.to_string(),
     },
     Setting {
         var: "STOREFLEET_STORE_URL_SCHEME",
         default: "http",
         secret: false,
+        accepts: "`http` or `https`",
+        set: |c, s| {
+            let scheme = choice(s, &[("http", "http"), ("https", "https")])?;
+            c.store_url_scheme = scheme.to_owned();
+            Ok(())
+        },
+        show: |c| c.store_url_scheme.clone(),
     },
     Setting {
         var: "STOREFLEET_INGRESS_ADDRESS",
         default: "",
         secret: false,
+        accepts: "host:port of the ingress, like 127.0.0.1:80",
+        set: |c, s| {
+            c.ingress_address = match optional(s) {
+                None => None,
+                Some(addr) => {
+                    let ok = addr
+                        .rsplit_once(':')
+                        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
+                    if !ok {
+                        return Err("not host:port".to_owned());
+                    }
+                    Some(addr)
+                }
+            };
+            Ok(())
+        },
+        show: |c| or(&c.ingress_address, "(none: the store's own host)"),
     },
     Setting {
         var: "STOREFLEET_SWEEP",
         default: "report",
         secret: false,
+        accepts: "`report` or `delete`",
+        set: |c, s| set(&mut c.sweep_delete, choice(s, SWEEP)),
+        show: |c| shown(c.sweep_delete, SWEEP),
     },
 ];
+
+const SIGNUP: &[(&str, Signup)] = &[("open", Signup::Open), ("closed", Signup::Closed)];
+const ON_OFF: &[(&str, bool)] = &[("on", true), ("off", false)];
+const LOG_FORMATS: &[(&str, LogFormat)] = &[("text", LogFormat::Text), ("json", LogFormat::Json)];
+const SWEEP: &[(&str, bool)] = &[("report", false), ("delete", true)];
 
 const PREFIX: &str = "STOREFLEET_";
 
@@ -276,55 +462,68 @@ fn file_key(var: &str) -> String {
     var.trim_start_matches(PREFIX).to_lowercase()
 }
 
-/// Raw values with their sources, before parsing.
-struct Raw {
-    values: HashMap<&'static str, (String, Source)>,
-}
-
-impl Raw {
-    fn get(&self, var: &'static str) -> (&str, &Source) {
-        self.values
-            .get(var)
-            .map(|(v, s)| (v.as_str(), s))
-            .unwrap_or(("", &Source::Default))
-    }
-
-    fn parse<T>(
-        &self,
-        var: &'static str,
-        accepted: &str,
-        parse: impl FnOnce(&str) -> Result<T, String>,
-    ) -> Result<T, ConfigError> {
-        let (value, source) = self.get(var);
-        parse(value).map_err(|problem| ConfigError::Invalid {
-            variable: var.to_owned(),
-            value: value.to_owned(),
-            origin: source.clone(),
-            problem,
-            accepted: accepted.to_owned(),
-        })
-    }
-
-    fn optional(&self, var: &'static str) -> Option<String> {
-        let (v, _) = self.get(var);
-        (!v.trim().is_empty()).then(|| v.trim().to_owned())
-    }
+/// Store a parsed value in its field.
+fn set<T>(field: &mut T, parsed: Result<T, String>) -> Result<(), String> {
+    *field = parsed?;
+    Ok(())
 }
 
 fn number<T: FromStr + PartialOrd + fmt::Display + Copy>(
+    s: &str,
     min: T,
     max: T,
-) -> impl FnOnce(&str) -> Result<T, String> {
-    move |s| {
-        let n: T = s
-            .trim()
-            .parse()
-            .map_err(|_| "not a whole number".to_owned())?;
-        if n < min || n > max {
-            return Err(format!("out of range {min}..={max}"));
-        }
-        Ok(n)
+) -> Result<T, String> {
+    let n: T = s
+        .trim()
+        .parse()
+        .map_err(|_| "not a whole number".to_owned())?;
+    if n < min || n > max {
+        return Err(format!("out of range {min}..={max}"));
     }
+    Ok(n)
+}
+
+fn path(s: &str) -> Result<PathBuf, String> {
+    match s.trim() {
+        "" => Err("must not be empty".to_owned()),
+        p => Ok(PathBuf::from(p)),
+    }
+}
+
+fn choice<T: Copy>(s: &str, choices: &[(&str, T)]) -> Result<T, String> {
+    choices
+        .iter()
+        .find(|(name, _)| *name == s.trim())
+        .map(|(_, v)| *v)
+        .ok_or_else(|| "unknown value".to_owned())
+}
+
+fn shown<T: PartialEq + Copy>(value: T, choices: &[(&str, T)]) -> String {
+    choices
+        .iter()
+        .find(|(_, v)| *v == value)
+        .map_or_else(String::new, |(name, _)| (*name).to_owned())
+}
+
+/// The non-empty, trimmed items of a comma-separated list.
+fn list(s: &str) -> impl Iterator<Item = &str> {
+    s.split(',').map(str::trim).filter(|p| !p.is_empty())
+}
+
+fn optional(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+fn or(value: &Option<String>, none: &str) -> String {
+    value.clone().unwrap_or_else(|| none.to_owned())
+}
+
+fn joined<T>(items: &[T], show: impl Fn(&T) -> String, none: &str) -> String {
+    if items.is_empty() {
+        return none.to_owned();
+    }
+    items.iter().map(show).collect::<Vec<_>>().join(",")
 }
 
 impl Config {
@@ -362,276 +561,79 @@ impl Config {
             }
         }
 
-        let raw = Raw { values };
-        let mut config = Self::from_raw(&raw)?;
+        let mut config = Self::unset();
+        for setting in SETTINGS {
+            let (value, source) = values
+                .remove(setting.var)
+                .unwrap_or_else(|| (setting.default.to_owned(), Source::Default));
+            if let Err(problem) = (setting.set)(&mut config, &value) {
+                return Err(ConfigError::Invalid {
+                    variable: setting.var.to_owned(),
+                    // A bad secret is still a secret.
+                    value: if setting.secret {
+                        redact(setting.var, &value)
+                    } else {
+                        value
+                    },
+                    origin: source,
+                    problem,
+                    accepted: setting.accepts.to_owned(),
+                });
+            }
+            config.sources.insert(setting.var, source);
+        }
+        if config.database_url.expose().is_empty() {
+            let sqlite = format!(
+                "sqlite://{}",
+                config.data_dir.join("storefleet.db").display()
+            );
+            config.database_url = Secret::new(sqlite);
+        }
         config.kubeconfig = kubeconfig;
         Ok(config)
     }
 
-    fn from_raw(raw: &Raw) -> Result<Self, ConfigError> {
-        let listen = raw.parse("STOREFLEET_LISTEN", "an address like 127.0.0.1:8080", |s| {
-            s.trim().parse::<SocketAddr>().map_err(|e| e.to_string())
-        })?;
-        let data_dir = raw.parse("STOREFLEET_DATA_DIR", "a directory path", |s| {
-            if s.trim().is_empty() {
-                Err("must not be empty".to_owned())
-            } else {
-                Ok(PathBuf::from(s.trim()))
-            }
-        })?;
-        let database_url = match raw.optional("STOREFLEET_DATABASE_URL") {
-            None => format!("sqlite://{}", data_dir.join("storefleet.db").display()),
-            Some(url) => raw.parse(
-                "STOREFLEET_DATABASE_URL",
-                "sqlite://<path> or postgres://user:password@host/db",
-                |_| {
-                    if url.starts_with("sqlite:")
-                        || url.starts_with("postgres://")
-                        || url.starts_with("postgresql://")
-                    {
-                        Ok(url.clone())
-                    } else {
-                        Err("unsupported URL scheme".to_owned())
-                    }
-                },
-            )?,
-        };
-        let base_domain = raw.parse(
-            "STOREFLEET_BASE_DOMAIN",
-            "a lowercase domain with at least two labels, like stores.example.com",
-            |s| Domain::parse(s.trim()).map_err(|e| e.to_string()),
-        )?;
-        let signup = raw.parse("STOREFLEET_SIGNUP", "`open` or `closed`", |s| {
-            match s.trim() {
-                "open" => Ok(Signup::Open),
-                "closed" => Ok(Signup::Closed),
-                _ => Err("unknown value".to_owned()),
-            }
-        })?;
-        let default_store_quota = raw.parse(
-            "STOREFLEET_DEFAULT_STORE_QUOTA",
-            "a whole number 0..=10000",
-            number(0u32, 10_000),
-        )?;
-        let create_rate_per_minute = raw.parse(
-            "STOREFLEET_CREATE_RATE_PER_MINUTE",
-            "a whole number 1..=1000000",
-            number(1u32, 1_000_000),
-        )?;
-        let user_create_rate_per_minute = raw.parse(
-            "STOREFLEET_USER_CREATE_RATE_PER_MINUTE",
-            "a whole number 1..=1000000",
-            number(1u32, 1_000_000),
-        )?;
-        let trusted_proxies = raw.parse(
-            "STOREFLEET_TRUSTED_PROXIES",
-            "comma-separated CIDRs or addresses, like 10.0.0.0/8,127.0.0.1",
-            |s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        p.parse::<IpNet>()
-                            .or_else(|_| p.parse::<std::net::IpAddr>().map(IpNet::from))
-                            .map_err(|_| format!("{p:?} is not a CIDR or IP address"))
-                    })
-                    .collect()
-            },
-        )?;
-        let jwt_secret = match raw.optional("STOREFLEET_JWT_SECRET") {
-            None => None,
-            Some(secret) => Some(raw.parse(
-                "STOREFLEET_JWT_SECRET",
-                "a random string of at least 32 characters",
-                |_| {
-                    if secret.len() < 32 {
-                        Err(format!("too short ({} characters)", secret.len()))
-                    } else {
-                        Ok(Secret::new(secret.clone()))
-                    }
-                },
-            )?),
-        };
-        let session_ttl_secs = raw.parse(
-            "STOREFLEET_SESSION_TTL_SECS",
-            "seconds, 60..=2592000",
-            number(60u64, 2_592_000),
-        )?;
-        let public_url = match raw.optional("STOREFLEET_PUBLIC_URL") {
-            None => None,
-            Some(url) => Some(raw.parse(
-                "STOREFLEET_PUBLIC_URL",
-                "the dashboard's external origin, like https://storefleet.example.com",
-                |_| {
-                    let trimmed = url.trim_end_matches('/');
-                    let ok = (trimmed.starts_with("http://") || trimmed.starts_with("https://"))
-                        && trimmed
-                            .split("://")
-                            .nth(1)
-                            .is_some_and(|h| !h.is_empty() && !h.contains('/'));
-                    if ok {
-                        Ok(trimmed.to_owned())
-                    } else {
-                        Err("not an http(s) origin without a path".to_owned())
-                    }
-                },
-            )?),
-        };
-        let kube_context = raw.optional("STOREFLEET_KUBE_CONTEXT");
-        let workers = raw.parse(
-            "STOREFLEET_WORKERS",
-            "a whole number 1..=256",
-            number(1u32, 256),
-        )?;
-        let provision_timeout_secs = raw.parse(
-            "STOREFLEET_PROVISION_TIMEOUT_SECS",
-            "seconds, 30..=86400",
-            number(30u64, 86_400),
-        )?;
-        let checkout_verify =
-            raw.parse("STOREFLEET_CHECKOUT_VERIFY", "`on` or `off`", |s| {
-                match s.trim() {
-                    "on" => Ok(true),
-                    "off" => Ok(false),
-                    _ => Err("unknown value".to_owned()),
-                }
-            })?;
-        let values_files = raw.parse(
-            "STOREFLEET_VALUES_FILE",
-            "paths of readable helm values files, separated by commas (later ones win)",
-            |s| {
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|p| !p.is_empty())
-                    .map(|p| {
-                        let path = PathBuf::from(p);
-                        if path.is_file() {
-                            Ok(path)
-                        } else {
-                            Err(format!("{p}: no such file"))
-                        }
-                    })
-                    .collect()
-            },
-        )?;
-        let log_format = raw.parse("STOREFLEET_LOG_FORMAT", "`text` or `json`", |s| {
-            match s.trim() {
-                "text" => Ok(LogFormat::Text),
-                "json" => Ok(LogFormat::Json),
-                _ => Err("unknown value".to_owned()),
-            }
-        })?;
-
-        let helm = raw.parse("STOREFLEET_HELM", "a helm binary name or path", |s| {
-            if s.trim().is_empty() {
-                Err("must not be empty".to_owned())
-            } else {
-                Ok(PathBuf::from(s.trim()))
-            }
-        })?;
-        let chart_dir = raw.parse("STOREFLEET_CHART_DIR", "a directory path", |s| {
-            if s.trim().is_empty() {
-                Err("must not be empty".to_owned())
-            } else {
-                Ok(PathBuf::from(s.trim()))
-            }
-        })?;
-        let helm_concurrency = raw.parse(
-            "STOREFLEET_HELM_CONCURRENCY",
-            "a whole number 1..=64",
-            number(1u32, 64),
-        )?;
-        let kube_qps = raw.parse(
-            "STOREFLEET_KUBE_QPS",
-            "a whole number 1..=10000",
-            number(1u32, 10_000),
-        )?;
-        let kube_burst = raw.parse(
-            "STOREFLEET_KUBE_BURST",
-            "a whole number 1..=20000",
-            number(1u32, 20_000),
-        )?;
-        let resync_secs = raw.parse(
-            "STOREFLEET_RESYNC_SECS",
-            "seconds, 5..=86400",
-            number(5u64, 86_400),
-        )?;
-        let store_url_scheme = raw.parse(
-            "STOREFLEET_STORE_URL_SCHEME",
-            "`http` or `https`",
-            |s| match s.trim() {
-                "http" | "https" => Ok(s.trim().to_owned()),
-                _ => Err("unknown value".to_owned()),
-            },
-        )?;
-        let ingress_address = match raw.optional("STOREFLEET_INGRESS_ADDRESS") {
-            None => None,
-            Some(addr) => Some(raw.parse(
-                "STOREFLEET_INGRESS_ADDRESS",
-                "host:port of the ingress, like 127.0.0.1:80",
-                |_| {
-                    let ok = addr
-                        .rsplit_once(':')
-                        .is_some_and(|(h, p)| !h.is_empty() && p.parse::<u16>().is_ok());
-                    if ok {
-                        Ok(addr.clone())
-                    } else {
-                        Err("not host:port".to_owned())
-                    }
-                },
-            )?),
-        };
-        let sweep_delete = raw.parse("STOREFLEET_SWEEP", "`report` or `delete`", |s| {
-            match s.trim() {
-                "report" => Ok(false),
-                "delete" => Ok(true),
-                _ => Err("unknown value".to_owned()),
-            }
-        })?;
-
-        let sources = SETTINGS
-            .iter()
-            .map(|s| (s.var, raw.get(s.var).1.clone()))
-            .collect();
-
-        Ok(Config {
-            listen,
-            data_dir,
-            database_url: Secret::new(database_url),
-            base_domain,
-            signup,
-            default_store_quota,
-            create_rate_per_minute,
-            user_create_rate_per_minute,
-            trusted_proxies,
-            jwt_secret,
-            session_ttl_secs,
-            public_url,
-            kube_context,
+    /// A configuration before any setting is applied: every field is then set by its
+    /// [`Setting`] (defaults included), so none of these values survives `load`.
+    fn unset() -> Self {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: PathBuf::new(),
+            database_url: Secret::new(""),
+            base_domain: Domain::localhost(),
+            signup: Signup::Closed,
+            default_store_quota: 0,
+            create_rate_per_minute: 0,
+            user_create_rate_per_minute: 0,
+            trusted_proxies: Vec::new(),
+            jwt_secret: None,
+            session_ttl_secs: 0,
+            public_url: None,
+            kube_context: None,
             kubeconfig: None,
-            workers,
-            provision_timeout_secs,
-            checkout_verify,
-            values_files,
-            log_format,
-            helm,
-            chart_dir,
-            helm_concurrency,
-            kube_qps,
-            kube_burst,
-            resync_secs,
-            store_url_scheme,
-            ingress_address,
-            sweep_delete,
-            sources,
-        })
+            workers: 0,
+            provision_timeout_secs: 0,
+            checkout_verify: true,
+            values_files: Vec::new(),
+            log_format: LogFormat::Text,
+            helm: PathBuf::new(),
+            chart_dir: PathBuf::new(),
+            helm_concurrency: 0,
+            kube_qps: 0,
+            kube_burst: 0,
+            resync_secs: 0,
+            store_url_scheme: String::new(),
+            ingress_address: None,
+            sweep_delete: false,
+            sources: BTreeMap::new(),
+        }
     }
 
     /// The effective configuration as `VARIABLE = value  # source` lines, secrets redacted.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for setting in SETTINGS {
-            let value = self.display_value(setting.var);
+            let value = (setting.show)(self);
             let source = self
                 .sources
                 .get(setting.var)
@@ -652,81 +654,6 @@ impl Config {
         );
         out.push_str(&format!("KUBECONFIG = {kubeconfig}\n"));
         out
-    }
-
-    fn display_value(&self, var: &str) -> String {
-        let opt = |v: &Option<String>, none: &str| v.clone().unwrap_or_else(|| none.to_owned());
-        match var {
-            "STOREFLEET_LISTEN" => self.listen.to_string(),
-            "STOREFLEET_DATA_DIR" => self.data_dir.display().to_string(),
-            "STOREFLEET_DATABASE_URL" => self.database_url.expose().to_owned(),
-            "STOREFLEET_BASE_DOMAIN" => self.base_domain.to_string(),
-            "STOREFLEET_SIGNUP" => match self.signup {
-                Signup::Open => "open".into(),
-                Signup::Closed => "closed".into(),
-            },
-            "STOREFLEET_DEFAULT_STORE_QUOTA" => self.default_store_quota.to_string(),
-            "STOREFLEET_CREATE_RATE_PER_MINUTE" => self.create_rate_per_minute.to_string(),
-            "STOREFLEET_USER_CREATE_RATE_PER_MINUTE" => {
-                self.user_create_rate_per_minute.to_string()
-            }
-            "STOREFLEET_TRUSTED_PROXIES" => {
-                if self.trusted_proxies.is_empty() {
-                    "(none)".into()
-                } else {
-                    self.trusted_proxies
-                        .iter()
-                        .map(ToString::to_string)
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-            }
-            "STOREFLEET_JWT_SECRET" => match self.jwt_secret {
-                Some(_) => "<redacted>".into(),
-                None => format!(
-                    "(generated once into {})",
-                    self.data_dir.join("jwt-secret").display()
-                ),
-            },
-            "STOREFLEET_SESSION_TTL_SECS" => self.session_ttl_secs.to_string(),
-            "STOREFLEET_PUBLIC_URL" => opt(&self.public_url, "(none: same origin as requests)"),
-            "STOREFLEET_KUBE_CONTEXT" => opt(&self.kube_context, "(current context)"),
-            "STOREFLEET_WORKERS" => self.workers.to_string(),
-            "STOREFLEET_PROVISION_TIMEOUT_SECS" => self.provision_timeout_secs.to_string(),
-            "STOREFLEET_CHECKOUT_VERIFY" => if self.checkout_verify { "on" } else { "off" }.into(),
-            "STOREFLEET_VALUES_FILE" => {
-                if self.values_files.is_empty() {
-                    "(none)".into()
-                } else {
-                    self.values_files
-                        .iter()
-                        .map(|p| p.display().to_string())
-                        .collect::<Vec<_>>()
-                        .join(",")
-                }
-            }
-            "STOREFLEET_LOG_FORMAT" => match self.log_format {
-                LogFormat::Text => "text".into(),
-                LogFormat::Json => "json".into(),
-            },
-            "STOREFLEET_HELM" => self.helm.display().to_string(),
-            "STOREFLEET_CHART_DIR" => self.chart_dir.display().to_string(),
-            "STOREFLEET_HELM_CONCURRENCY" => self.helm_concurrency.to_string(),
-            "STOREFLEET_KUBE_QPS" => self.kube_qps.to_string(),
-            "STOREFLEET_KUBE_BURST" => self.kube_burst.to_string(),
-            "STOREFLEET_RESYNC_SECS" => self.resync_secs.to_string(),
-            "STOREFLEET_STORE_URL_SCHEME" => self.store_url_scheme.clone(),
-            "STOREFLEET_INGRESS_ADDRESS" => {
-                opt(&self.ingress_address, "(none: the store's own host)")
-            }
-            "STOREFLEET_SWEEP" => if self.sweep_delete {
-                "delete"
-            } else {
-                "report"
-            }
-            .into(),
-            _ => String::new(),
-        }
     }
 
     /// Whether the session cookie must be marked `Secure`.
@@ -864,7 +791,7 @@ mod tests {
         );
         for (var, value) in [
             ("STOREFLEET_LISTEN", "nowhere"),
-            ("STOREFLEET_WORKERS", "0"),
+            ("STOREFLEET_WORKERS", "257"),
             ("STOREFLEET_DEFAULT_STORE_QUOTA", "-1"),
             ("STOREFLEET_TRUSTED_PROXIES", "10.0.0.0/99"),
             ("STOREFLEET_JWT_SECRET", "short"),

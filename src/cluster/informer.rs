@@ -1,25 +1,32 @@
 //! A watch-fed cache of what the engine looks at in store namespaces, the way controllers
-//! use informers: one watch per kind across the cluster (store namespaces, and the
-//! StatefulSets, Deployments, Jobs and Pods that carry a store-id label) instead of a
-//! round of LIST calls per store per look. Objects are boiled down to the small records
-//! the engine judges by, so 1,000 stores cost a few megabytes.
+//! use informers: kube::runtime reflectors, one per kind across the cluster (store
+//! namespaces, and the StatefulSets, Deployments, Jobs and Pods that carry a store-id
+//! label), instead of a round of LIST calls per store per look. Objects are shrunk as
+//! they arrive (`.modify()`: no managed fields, annotations or pod templates), so 1,000
+//! stores cost a few megabytes.
 //!
-//! A worker waiting for a store registers interest in its namespace ([`Informer::watch`])
-//! and is woken when anything there changes, so the engine reacts as soon as the cluster
-//! does. Until every watch has listed its kind (and again after a watch broke, until it
-//! has listed again) the cache answers nothing and callers read the API directly.
+//! What kube::runtime does not do, and stays here: waking a worker that waits on one
+//! namespace when anything in it changes ([`Informer::watch`]); telling when a store's
+//! namespace disappears; refusing to answer from a cache whose watch is broken (callers
+//! then read the API directly); and a backoff that a relist does not reset (the
+//! watcher's resets on every event, and a relist starts with one, so against a dead API
+//! server it retried about once a second).
 
 use std::collections::HashMap;
 use std::fmt::Debug;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock};
+use std::hash::Hash;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures::StreamExt as _;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::api::Api;
-use kube::runtime::watcher;
+use kube::runtime::reflector::{self, ObjectRef, Store};
+use kube::runtime::utils::Backoff;
+use kube::runtime::{WatchStreamExt as _, watcher};
 use kube::{Resource, ResourceExt as _};
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
@@ -67,73 +74,6 @@ pub struct Snapshot {
     pub pods: Vec<PodRecord>,
 }
 
-/// Records of one kind by namespace and name, each stamped with the list generation that
-/// last saw it (so a relist can drop what disappeared while the watch was down).
-#[derive(Debug)]
-struct Table<R> {
-    by_namespace: HashMap<String, HashMap<String, (u64, R)>>,
-}
-
-impl<R> Default for Table<R> {
-    fn default() -> Self {
-        Self {
-            by_namespace: HashMap::new(),
-        }
-    }
-}
-
-impl<R> Table<R> {
-    fn put(&mut self, namespace: &str, name: &str, generation: u64, record: R) {
-        self.by_namespace
-            .entry(namespace.to_owned())
-            .or_default()
-            .insert(name.to_owned(), (generation, record));
-    }
-
-    fn remove(&mut self, namespace: &str, name: &str) {
-        if let Some(names) = self.by_namespace.get_mut(namespace) {
-            names.remove(name);
-            if names.is_empty() {
-                self.by_namespace.remove(namespace);
-            }
-        }
-    }
-
-    /// Drop records older than `generation`.
-    fn prune(&mut self, generation: u64) {
-        self.by_namespace.retain(|_, names| {
-            names.retain(|_, (seen, _)| *seen >= generation);
-            !names.is_empty()
-        });
-    }
-
-    fn records(&self, namespace: &str) -> impl Iterator<Item = &R> {
-        self.by_namespace
-            .get(namespace)
-            .into_iter()
-            .flat_map(|names| names.values().map(|(_, r)| r))
-    }
-}
-
-#[derive(Debug, Default)]
-struct State {
-    namespaces: Table<NamespaceState>,
-    statefulsets: Table<WorkloadRecord>,
-    deployments: Table<WorkloadRecord>,
-    jobs: Table<JobRecord>,
-    pods: Table<PodRecord>,
-}
-
-impl State {
-    fn namespace(&self, namespace: &str) -> NamespaceState {
-        self.namespaces
-            .records(namespace)
-            .next()
-            .cloned()
-            .unwrap_or(NamespaceState::Absent)
-    }
-}
-
 #[derive(Debug)]
 struct Waiter {
     notify: Arc<Notify>,
@@ -141,8 +81,8 @@ struct Waiter {
 }
 
 /// Waits between attempts of a watch that keeps failing.
-const RETRY_MIN: std::time::Duration = std::time::Duration::from_secs(1);
-const RETRY_MAX: std::time::Duration = std::time::Duration::from_secs(60);
+const RETRY_MIN: Duration = Duration::from_secs(1);
+const RETRY_MAX: Duration = Duration::from_secs(60);
 
 /// How long one watch request lasts (server side).
 const WATCH_TIMEOUT_SECS: u32 = 20;
@@ -150,11 +90,11 @@ const WATCH_TIMEOUT_SECS: u32 = 20;
 /// The kinds watched; each must have listed before the cache answers.
 const KINDS: usize = 5;
 
+/// What the watch tasks share with readers and waiters.
 #[derive(Debug)]
 struct Shared {
-    state: RwLock<State>,
+    /// Per kind: listed, and the watch has not broken since.
     synced: [AtomicBool; KINDS],
-    generation: AtomicU64,
     waiters: Mutex<HashMap<String, Waiter>>,
     /// Store ids (the namespace label) of store namespaces that disappeared.
     gone: tokio::sync::broadcast::Sender<String>,
@@ -163,9 +103,7 @@ struct Shared {
 impl Default for Shared {
     fn default() -> Self {
         Self {
-            state: RwLock::default(),
             synced: Default::default(),
-            generation: AtomicU64::default(),
             waiters: Mutex::default(),
             gone: tokio::sync::broadcast::channel(1024).0,
         }
@@ -186,16 +124,42 @@ impl Shared {
             w.notify.notify_waiters();
         }
     }
+}
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|e| e.into_inner())
+/// Doubles from [`RETRY_MIN`] to [`RETRY_MAX`]; the watcher's own resets are ignored
+/// and only a completed listing (`recovered`) starts it over.
+#[derive(Debug)]
+struct RelistBackoff {
+    next: Duration,
+    recovered: Arc<AtomicBool>,
+}
+
+impl Iterator for RelistBackoff {
+    type Item = Duration;
+
+    fn next(&mut self) -> Option<Duration> {
+        if self.recovered.swap(false, Ordering::SeqCst) {
+            self.next = RETRY_MIN;
+        }
+        let wait = self.next;
+        self.next = (self.next * 2).min(RETRY_MAX);
+        Some(wait)
     }
 }
 
-/// The running watches; dropping the informer stops them.
+impl Backoff for RelistBackoff {
+    fn reset(&mut self) {}
+}
+
+/// The running reflectors; dropping the informer stops them.
 #[derive(Debug)]
 pub struct Informer {
     shared: Arc<Shared>,
+    namespaces: Store<Namespace>,
+    statefulsets: Store<StatefulSet>,
+    deployments: Store<Deployment>,
+    jobs: Store<Job>,
+    pods: Store<Pod>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -242,15 +206,18 @@ impl Drop for Watch {
     }
 }
 
-/// What one watched kind contributes to the cache: its record, and the table that holds
-/// it (by namespace and name).
+/// One watched kind: its slot among the synced flags, how objects are shrunk before
+/// they are cached, and what a change means beyond its namespace.
 trait Cached:
     Resource<DynamicType = ()> + Clone + DeserializeOwned + Debug + Send + Sync + 'static
 {
     const SLOT: usize;
-    type Record;
-    fn table(state: &mut State) -> &mut Table<Self::Record>;
-    fn record(self) -> Self::Record;
+    /// Drop what the engine never reads (the cache holds every store's objects).
+    fn shrink(&mut self) {
+        let meta = self.meta_mut();
+        meta.managed_fields = None;
+        meta.annotations = None;
+    }
     /// The namespace whose waiters hear of a change to this object.
     fn namespace_of(&self) -> String {
         self.namespace().unwrap_or_default()
@@ -269,13 +236,6 @@ fn release_of(meta: &kube::api::ObjectMeta) -> Option<String> {
 
 impl Cached for Namespace {
     const SLOT: usize = 0;
-    type Record = NamespaceState;
-    fn table(state: &mut State) -> &mut Table<Self::Record> {
-        &mut state.namespaces
-    }
-    fn record(self) -> Self::Record {
-        store::namespace_state_of(self)
-    }
     fn namespace_of(&self) -> String {
         self.name_any()
     }
@@ -286,66 +246,49 @@ impl Cached for Namespace {
 
 impl Cached for StatefulSet {
     const SLOT: usize = 1;
-    type Record = WorkloadRecord;
-    fn table(state: &mut State) -> &mut Table<Self::Record> {
-        &mut state.statefulsets
-    }
-    fn record(self) -> Self::Record {
-        WorkloadRecord {
-            release: release_of(&self.metadata),
-            workload: store::statefulset_observation(self),
-            failures: Vec::new(),
+    fn shrink(&mut self) {
+        self.metadata.managed_fields = None;
+        self.metadata.annotations = None;
+        if let Some(spec) = self.spec.as_mut() {
+            spec.template = Default::default();
+            spec.volume_claim_templates = None;
         }
     }
 }
 
 impl Cached for Deployment {
     const SLOT: usize = 2;
-    type Record = WorkloadRecord;
-    fn table(state: &mut State) -> &mut Table<Self::Record> {
-        &mut state.deployments
-    }
-    fn record(self) -> Self::Record {
-        let release = release_of(&self.metadata);
-        let (workload, failures) = store::deployment_observation(self);
-        WorkloadRecord {
-            release,
-            workload,
-            failures,
+    fn shrink(&mut self) {
+        self.metadata.managed_fields = None;
+        self.metadata.annotations = None;
+        if let Some(spec) = self.spec.as_mut() {
+            spec.template = Default::default();
         }
     }
 }
 
 impl Cached for Job {
     const SLOT: usize = 3;
-    type Record = JobRecord;
-    fn table(state: &mut State) -> &mut Table<Self::Record> {
-        &mut state.jobs
-    }
-    fn record(self) -> Self::Record {
-        JobRecord {
-            release: release_of(&self.metadata),
-            job: store::job_observation(self),
+    fn shrink(&mut self) {
+        self.metadata.managed_fields = None;
+        self.metadata.annotations = None;
+        if let Some(spec) = self.spec.as_mut() {
+            spec.template = Default::default();
         }
     }
 }
 
 impl Cached for Pod {
     const SLOT: usize = 4;
-    type Record = PodRecord;
-    fn table(state: &mut State) -> &mut Table<Self::Record> {
-        &mut state.pods
-    }
-    fn record(self) -> Self::Record {
-        PodRecord {
-            release: release_of(&self.metadata),
-            pod: store::pod_observation(self),
-        }
+    fn shrink(&mut self) {
+        self.metadata.managed_fields = None;
+        self.metadata.annotations = None;
+        self.spec = None;
     }
 }
 
 impl Informer {
-    /// Start the watches on `client`'s cluster.
+    /// Start the reflectors on `client`'s cluster.
     pub fn start(client: &kube::Client) -> Self {
         let shared = Arc::new(Shared::default());
         // The server ends each watch before the client's read timeout (30 s, see
@@ -355,14 +298,20 @@ impl Informer {
             .clone()
             .labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1));
         let objects = base.labels(STORE_ID_LABEL);
-        let tasks = vec![
-            spawn::<Namespace>(Api::all(client.clone()), namespaces, shared.clone()),
-            spawn::<StatefulSet>(Api::all(client.clone()), objects.clone(), shared.clone()),
-            spawn::<Deployment>(Api::all(client.clone()), objects.clone(), shared.clone()),
-            spawn::<Job>(Api::all(client.clone()), objects.clone(), shared.clone()),
-            spawn::<Pod>(Api::all(client.clone()), objects, shared.clone()),
-        ];
-        Self { shared, tasks }
+        let (namespaces, t0) = reflect::<Namespace>(client, namespaces, &shared);
+        let (statefulsets, t1) = reflect::<StatefulSet>(client, objects.clone(), &shared);
+        let (deployments, t2) = reflect::<Deployment>(client, objects.clone(), &shared);
+        let (jobs, t3) = reflect::<Job>(client, objects.clone(), &shared);
+        let (pods, t4) = reflect::<Pod>(client, objects, &shared);
+        Self {
+            shared,
+            namespaces,
+            statefulsets,
+            deployments,
+            jobs,
+            pods,
+            tasks: vec![t0, t1, t2, t3, t4],
+        }
     }
 
     /// Whether every watch has listed its kind and is running.
@@ -370,16 +319,18 @@ impl Informer {
         self.shared.synced.iter().all(|s| s.load(Ordering::SeqCst))
     }
 
-    /// Wait until the cache is synced, at most `limit`.
-    pub async fn wait_synced(&self, limit: std::time::Duration) -> bool {
-        let deadline = tokio::time::Instant::now() + limit;
-        while !self.is_synced() {
-            if tokio::time::Instant::now() >= deadline {
-                return false;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        true
+    /// Wait until every reflector has listed its kind, at most `limit`.
+    pub async fn wait_synced(&self, limit: Duration) -> bool {
+        let listed = async {
+            let _ = futures::join!(
+                self.namespaces.wait_until_ready(),
+                self.statefulsets.wait_until_ready(),
+                self.deployments.wait_until_ready(),
+                self.jobs.wait_until_ready(),
+                self.pods.wait_until_ready(),
+            );
+        };
+        tokio::time::timeout(limit, listed).await.is_ok() && self.is_synced()
     }
 
     /// Store ids (from the namespace label) of store namespaces as they disappear. A
@@ -410,78 +361,115 @@ impl Informer {
     }
 
     /// Read the cache, or `None` while it cannot be trusted.
-    fn read<T>(&self, f: impl FnOnce(&State) -> T) -> Option<T> {
+    fn read<T>(&self, f: impl FnOnce() -> T) -> Option<T> {
         if !self.is_synced() {
             return None;
         }
-        let value = f(&self.shared.state.read().unwrap_or_else(|e| e.into_inner()));
+        let value = f();
         // The watches may have broken while we read.
         self.is_synced().then_some(value)
+    }
+
+    fn namespace_state(&self, namespace: &str) -> NamespaceState {
+        self.namespaces
+            .get(&ObjectRef::new(namespace))
+            .map_or(NamespaceState::Absent, |ns| {
+                store::namespace_state_of(ns.as_ref().clone())
+            })
     }
 
     /// Whether the namespace exists and is being deleted, or `None` while the cache
     /// cannot be trusted.
     pub fn namespace(&self, namespace: &str) -> Option<NamespaceState> {
-        self.read(|state| state.namespace(namespace))
+        self.read(|| self.namespace_state(namespace))
     }
 
     /// The namespace's objects, or `None` while the cache cannot be trusted.
     pub fn snapshot(&self, namespace: &str) -> Option<Snapshot> {
-        self.read(|state| Snapshot {
-            namespace: state.namespace(namespace),
-            workloads: state
-                .statefulsets
-                .records(namespace)
-                .chain(state.deployments.records(namespace))
-                .cloned()
-                .collect(),
-            jobs: state.jobs.records(namespace).cloned().collect(),
-            pods: state.pods.records(namespace).cloned().collect(),
+        self.read(|| {
+            let statefulsets =
+                in_namespace(&self.statefulsets, namespace).map(|sts| WorkloadRecord {
+                    release: release_of(&sts.metadata),
+                    workload: store::statefulset_observation(sts),
+                    failures: Vec::new(),
+                });
+            let deployments = in_namespace(&self.deployments, namespace).map(|dep| {
+                let release = release_of(&dep.metadata);
+                let (workload, failures) = store::deployment_observation(dep);
+                WorkloadRecord {
+                    release,
+                    workload,
+                    failures,
+                }
+            });
+            Snapshot {
+                namespace: self.namespace_state(namespace),
+                workloads: statefulsets.chain(deployments).collect(),
+                jobs: in_namespace(&self.jobs, namespace)
+                    .map(|job| JobRecord {
+                        release: release_of(&job.metadata),
+                        job: store::job_observation(job),
+                    })
+                    .collect(),
+                pods: in_namespace(&self.pods, namespace)
+                    .map(|pod| PodRecord {
+                        release: release_of(&pod.metadata),
+                        pod: store::pod_observation(pod),
+                    })
+                    .collect(),
+            }
         })
     }
 }
 
-fn put<K: Cached>(shared: &Shared, object: K, generation: u64) {
-    let (ns, name) = (object.namespace_of(), object.name_any());
-    let record = object.record();
-    K::table(&mut shared.write()).put(&ns, &name, generation, record);
+/// Copies of the cached objects of one kind in `namespace`.
+fn in_namespace<K>(store: &Store<K>, namespace: &str) -> impl Iterator<Item = K> + use<K>
+where
+    K: Resource + Clone + 'static,
+    K::DynamicType: Eq + Hash + Clone,
+{
+    store
+        .state_filter(|o| o.meta().namespace.as_deref() == Some(namespace))
+        .into_iter()
+        .map(|o| o.as_ref().clone())
 }
 
-fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        // Our own backoff: kube's resets on every Ok event, and a relist starts with one
-        // (Init), so against an unreachable API server it retried about once a second.
-        let mut stream = watcher(api, config).boxed();
-        let mut retry_in = RETRY_MIN;
-        let mut listing: Option<u64> = None;
-        while let Some(event) = stream.next().await {
+/// A reflector for one kind: its store, and the task that feeds it and turns its events
+/// into wake-ups.
+fn reflect<K: Cached>(
+    client: &kube::Client,
+    config: watcher::Config,
+    shared: &Arc<Shared>,
+) -> (Store<K>, JoinHandle<()>) {
+    let (reader, writer) = reflector::store::<K>();
+    let recovered = Arc::new(AtomicBool::new(false));
+    let backoff = RelistBackoff {
+        next: RETRY_MIN,
+        recovered: recovered.clone(),
+    };
+    let mut events = watcher(Api::<K>::all(client.clone()), config)
+        .modify(K::shrink)
+        .backoff(backoff)
+        .reflect(writer)
+        .boxed();
+    let shared = shared.clone();
+    let task = tokio::spawn(async move {
+        while let Some(event) = events.next().await {
             match event {
                 Ok(watcher::Event::Init) => {
-                    // A relist: deletions may have been missed until it is done.
+                    // A relist: the store swaps in the new listing at InitDone; until
+                    // then deletions may have been missed.
                     shared.synced[K::SLOT].store(false, Ordering::SeqCst);
-                    listing = Some(shared.generation.fetch_add(1, Ordering::SeqCst) + 1);
                 }
-                Ok(watcher::Event::InitApply(object)) => {
-                    // Nobody reads the cache until the listing is done (then all wake).
-                    put(&shared, object, listing.unwrap_or(0));
-                }
+                Ok(watcher::Event::InitApply(_)) => {}
                 Ok(watcher::Event::InitDone) => {
-                    retry_in = RETRY_MIN;
-                    if let Some(generation) = listing.take() {
-                        K::table(&mut shared.write()).prune(generation);
-                    }
+                    recovered.store(true, Ordering::SeqCst);
                     shared.synced[K::SLOT].store(true, Ordering::SeqCst);
                     shared.wake_all();
                 }
-                Ok(watcher::Event::Apply(object)) => {
-                    let ns = object.namespace_of();
-                    put(&shared, object, shared.generation.load(Ordering::SeqCst));
-                    shared.wake(&ns);
-                }
+                Ok(watcher::Event::Apply(object)) => shared.wake(&object.namespace_of()),
                 Ok(watcher::Event::Delete(object)) => {
-                    let ns = object.namespace_of();
-                    K::table(&mut shared.write()).remove(&ns, &object.name_any());
-                    shared.wake(&ns);
+                    shared.wake(&object.namespace_of());
                     if let Some(store) = object.gone_store() {
                         // Nobody listening is fine.
                         let _ = shared.gone.send(store);
@@ -495,10 +483,62 @@ fn spawn<K: Cached>(api: Api<K>, config: watcher::Config, shared: Arc<Shared>) -
                         tracing::debug!(kind = %K::kind(&()), error = %e, "watch still failing");
                     }
                     shared.wake_all();
-                    tokio::time::sleep(retry_in).await;
-                    retry_in = (retry_in * 2).min(RETRY_MAX);
                 }
             }
         }
-    })
+    });
+    (reader, task)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_relist_backoff_grows_until_a_listing_completes() {
+        let recovered = Arc::new(AtomicBool::new(false));
+        let mut backoff = RelistBackoff {
+            next: RETRY_MIN,
+            recovered: recovered.clone(),
+        };
+        let secs: Vec<u64> = (0..8).map(|_| backoff.next().unwrap().as_secs()).collect();
+        assert_eq!(secs, [1, 2, 4, 8, 16, 32, 60, 60]);
+        backoff.reset();
+        assert_eq!(
+            backoff.next(),
+            Some(RETRY_MAX),
+            "the watcher's resets are ignored"
+        );
+        recovered.store(true, Ordering::SeqCst);
+        assert_eq!(
+            backoff.next(),
+            Some(RETRY_MIN),
+            "a completed listing starts over"
+        );
+        assert_eq!(backoff.next(), Some(RETRY_MIN * 2));
+    }
+
+    #[test]
+    fn cached_objects_are_shrunk() {
+        let mut pod = Pod::default();
+        pod.metadata.annotations = Some([("a".to_owned(), "b".repeat(1000))].into());
+        pod.spec = Some(Default::default());
+        pod.shrink();
+        assert!(pod.metadata.annotations.is_none() && pod.spec.is_none());
+        let mut dep = Deployment {
+            spec: Some(k8s_openapi::api::apps::v1::DeploymentSpec {
+                replicas: Some(2),
+                template: k8s_openapi::api::core::v1::PodTemplateSpec {
+                    spec: Some(Default::default()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        dep.shrink();
+        let spec = dep.spec.unwrap();
+        assert_eq!(spec.replicas, Some(2), "what the engine reads stays");
+        assert!(spec.template.spec.is_none());
+    }
 }

@@ -2,11 +2,14 @@
 //! whether it answers (`/readyz`, `storefleet doctor`), and everything the engine does in
 //! store namespaces ([`store`]).
 
+pub mod budget;
 pub mod informer;
 pub mod store;
 
 pub use informer::Watch;
-pub use store::{Cluster, ClusterError, NamespaceState, Observation};
+pub use store::{Cluster, ClusterError, ClusterResult, NamespaceState, Observation};
+
+use std::collections::BTreeMap;
 
 use std::time::{Duration, Instant};
 
@@ -14,6 +17,78 @@ use std::path::{Path, PathBuf};
 
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio::sync::Mutex;
+
+/// Everything the provisioning engine asks of the cluster about store namespaces:
+/// [`Cluster`] against the Kubernetes API, or a fake in the engine's unit tests.
+#[async_trait::async_trait]
+pub trait StoreCluster: Send + Sync + std::fmt::Debug {
+    /// The API server's version (does it answer?).
+    async fn version(&self) -> ClusterResult<String>;
+    /// Create the namespace if it is absent; labels are applied either way.
+    async fn ensure_namespace(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> ClusterResult<()>;
+    async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState>;
+    async fn namespace_annotations(&self, name: &str) -> ClusterResult<BTreeMap<String, String>>;
+    async fn annotate_namespace(
+        &self,
+        name: &str,
+        annotations: &BTreeMap<String, String>,
+    ) -> ClusterResult<()>;
+    /// Delete the namespace (in the background); an absent one is not an error.
+    async fn delete_namespace(&self, name: &str) -> ClusterResult<()>;
+    /// Namespaces labelled as Storefleet's, with the store id label when present.
+    async fn managed_namespaces(&self) -> ClusterResult<Vec<(String, Option<String>)>>;
+    /// Create the Secret unless it exists (existing data is never replaced); `true` when
+    /// it was created.
+    async fn create_secret_if_absent(
+        &self,
+        namespace: &str,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<bool>;
+    async fn secret_value(
+        &self,
+        namespace: &str,
+        name: &str,
+        key: &str,
+    ) -> ClusterResult<Option<String>>;
+    /// Unlock a release an interrupted helm left pending by marking `revision` failed.
+    async fn mark_release_failed(
+        &self,
+        namespace: &str,
+        release: &str,
+        revision: u32,
+    ) -> ClusterResult<()>;
+    /// Helm's record of `release`: its latest revision and status, or `None`.
+    async fn release_record(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> ClusterResult<Option<(u32, String)>>;
+    /// The namespace's workloads, jobs and pods of `release` (conditions older than
+    /// `since` left out).
+    async fn observe(
+        &self,
+        namespace: &str,
+        release: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ClusterResult<Observation>;
+    /// Add claims and warning events to an observation that lacks them.
+    async fn add_details(
+        &self,
+        namespace: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+        obs: &mut Observation,
+    ) -> ClusterResult<()>;
+    /// Interest in changes to `namespace`, when a watch cache runs (`None`: poll).
+    fn watch(&self, namespace: &str) -> Option<Watch>;
+    /// Store ids of store namespaces as they disappear, when a watch cache runs.
+    fn namespaces_gone(&self) -> Option<tokio::sync::broadcast::Receiver<String>>;
+}
 
 /// How long a readiness answer is reused, so probes do not hammer the API server.
 const CACHE_FOR: Duration = Duration::from_secs(5);

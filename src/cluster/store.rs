@@ -3,11 +3,9 @@
 //! stays pure and testable without a cluster.
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use k8s_openapi::ByteString;
 use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
 use k8s_openapi::api::batch::v1::Job;
@@ -16,6 +14,8 @@ use k8s_openapi::api::networking::v1::IngressClass;
 use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
 
+use super::StoreCluster;
+use super::budget::BudgetLayer;
 use super::informer::{FailureCondition, Informer, Snapshot, Watch};
 
 /// Labels every namespace Storefleet creates carries.
@@ -54,11 +54,11 @@ fn is_status(e: &kube::Error, code: u16) -> bool {
 
 pub type ClusterResult<T> = Result<T, ClusterError>;
 
-/// A kube client whose calls are rate limited (QPS with burst), shared by all workers.
+/// A kube client whose requests are rate limited (QPS with burst, see
+/// [`super::budget`]), shared by all workers.
 #[derive(Clone)]
 pub struct Cluster {
     client: kube::Client,
-    limiter: Arc<DefaultDirectRateLimiter>,
     informer: Option<Arc<Informer>>,
 }
 
@@ -155,14 +155,12 @@ const COMPONENT: &str = "app.kubernetes.io/component";
 
 impl Cluster {
     pub async fn connect(config: kube::Config, qps: u32, burst: u32) -> ClusterResult<Self> {
-        let client = kube::Client::try_from(config).map_err(ClusterError::from)?;
-        let qps = NonZeroU32::new(qps).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(burst).unwrap_or(qps);
+        let client = kube::client::ClientBuilder::try_from(config)
+            .map_err(ClusterError::from)?
+            .with_layer(&BudgetLayer::new(qps, burst))
+            .build();
         Ok(Self {
             client,
-            limiter: Arc::new(RateLimiter::direct(
-                Quota::per_second(qps).allow_burst(burst),
-            )),
             informer: None,
         })
     }
@@ -181,32 +179,112 @@ impl Cluster {
         self
     }
 
-    /// Interest in changes to `namespace`, when a watch cache runs.
-    pub fn watch(&self, namespace: &str) -> Option<Watch> {
-        self.informer.as_ref().map(|i| i.watch(namespace))
-    }
-
-    /// Store ids of store namespaces as they disappear (with a watch cache).
-    pub fn namespaces_gone(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
-        self.informer.as_ref().map(|i| i.namespaces_gone())
-    }
-
     pub fn client(&self) -> kube::Client {
         self.client.clone()
     }
 
-    async fn turn(&self) {
-        self.limiter.until_ready().await;
+    async fn observe_live(
+        &self,
+        namespace: &str,
+        release: &str,
+        since: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> ClusterResult<Observation> {
+        let mut obs = Observation {
+            namespace_exists: !matches!(
+                self.namespace_state(namespace).await?,
+                NamespaceState::Absent
+            ),
+            ..Default::default()
+        };
+        if !obs.namespace_exists {
+            return Ok(obs);
+        }
+        let selector = format!("app.kubernetes.io/instance={release}");
+        let lp = ListParams::default().labels(&selector);
+        let client = self.client.clone();
+
+        for sts in Api::<StatefulSet>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.workloads.push(statefulset_observation(sts));
+        }
+        for dep in Api::<Deployment>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            let (mut workload, failures) = deployment_observation(dep);
+            workload.failure = failure_since(&failures, since);
+            obs.workloads.push(workload);
+        }
+        for job in Api::<Job>::namespaced(client.clone(), namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.jobs.push(job_observation(job));
+        }
+        for pod in Api::<Pod>::namespaced(client, namespace)
+            .list(&lp)
+            .await?
+            .items
+        {
+            obs.pods.push(pod_observation(pod));
+        }
+        self.add_details(namespace, since, &mut obs).await?;
+        Ok(obs)
     }
 
-    pub async fn version(&self) -> ClusterResult<String> {
-        self.turn().await;
+    pub async fn default_storage_class(&self) -> ClusterResult<Option<String>> {
+        let list = Api::<StorageClass>::all(self.client.clone())
+            .list(&ListParams::default())
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .find(|sc| {
+                sc.metadata
+                    .annotations
+                    .as_ref()
+                    .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
+                    .is_some_and(|v| v == "true")
+            })
+            .and_then(|sc| sc.metadata.name))
+    }
+
+    pub async fn ingress_classes(&self) -> ClusterResult<Vec<String>> {
+        let list = Api::<IngressClass>::all(self.client.clone())
+            .list(&ListParams::default())
+            .await?;
+        Ok(list
+            .items
+            .into_iter()
+            .filter_map(|c| c.metadata.name)
+            .collect())
+    }
+}
+
+#[async_trait::async_trait]
+impl StoreCluster for Cluster {
+    /// Interest in changes to `namespace`, when a watch cache runs.
+    fn watch(&self, namespace: &str) -> Option<Watch> {
+        self.informer.as_ref().map(|i| i.watch(namespace))
+    }
+
+    /// Store ids of store namespaces as they disappear (with a watch cache).
+    fn namespaces_gone(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
+        self.informer.as_ref().map(|i| i.namespaces_gone())
+    }
+
+    async fn version(&self) -> ClusterResult<String> {
         Ok(self.client.apiserver_version().await?.git_version)
     }
 
     /// Create the namespace if it is absent; labels (ours and Pod Security `restricted`)
     /// are applied either way.
-    pub async fn ensure_namespace(
+    async fn ensure_namespace(
         &self,
         name: &str,
         labels: &BTreeMap<String, String>,
@@ -221,13 +299,11 @@ impl Cluster {
             },
             ..Default::default()
         };
-        self.turn().await;
         match api.create(&PostParams::default(), &ns).await {
             Ok(_) => return Ok(()),
             Err(e) if is_status(&e, 409) => {}
             Err(e) => return Err(e.into()),
         }
-        self.turn().await;
         let Some(ns) = api.get_opt(name).await? else {
             return Err(ClusterError {
                 message: format!("namespace {name} was deleted while being created"),
@@ -245,30 +321,24 @@ impl Cluster {
             return Ok(());
         }
         let patch = serde_json::json!({ "metadata": { "labels": labels } });
-        self.turn().await;
         api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
         Ok(())
     }
 
-    pub async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState> {
+    async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState> {
         if let Some(state) = self.informer.as_ref().and_then(|i| i.namespace(name)) {
             return Ok(state);
         }
         let api: Api<Namespace> = Api::all(self.client.clone());
-        self.turn().await;
         Ok(api
             .get_opt(name)
             .await?
             .map_or(NamespaceState::Absent, namespace_state_of))
     }
 
-    pub async fn namespace_annotations(
-        &self,
-        name: &str,
-    ) -> ClusterResult<BTreeMap<String, String>> {
+    async fn namespace_annotations(&self, name: &str) -> ClusterResult<BTreeMap<String, String>> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        self.turn().await;
         Ok(api
             .get_opt(name)
             .await?
@@ -276,22 +346,20 @@ impl Cluster {
             .unwrap_or_default())
     }
 
-    pub async fn annotate_namespace(
+    async fn annotate_namespace(
         &self,
         name: &str,
         annotations: &BTreeMap<String, String>,
     ) -> ClusterResult<()> {
         let api: Api<Namespace> = Api::all(self.client.clone());
         let patch = serde_json::json!({ "metadata": { "annotations": annotations } });
-        self.turn().await;
         api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
         Ok(())
     }
 
-    pub async fn delete_namespace(&self, name: &str) -> ClusterResult<()> {
+    async fn delete_namespace(&self, name: &str) -> ClusterResult<()> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        self.turn().await;
         match api.delete(name, &DeleteParams::background()).await {
             Ok(_) => Ok(()),
             Err(e) if is_status(&e, 404) => Ok(()),
@@ -300,9 +368,8 @@ impl Cluster {
     }
 
     /// Namespaces labelled as Storefleet's, with their store-id label.
-    pub async fn managed_namespaces(&self) -> ClusterResult<Vec<(String, Option<String>)>> {
+    async fn managed_namespaces(&self) -> ClusterResult<Vec<(String, Option<String>)>> {
         let api: Api<Namespace> = Api::all(self.client.clone());
-        self.turn().await;
         let list = api
             .list(&ListParams::default().labels(&format!("{}={}", MANAGED_BY.0, MANAGED_BY.1)))
             .await?;
@@ -322,7 +389,7 @@ impl Cluster {
 
     /// Create the Secret if it does not exist. An existing Secret is never changed, so a
     /// store's generated credentials survive retries and upgrades.
-    pub async fn create_secret_if_absent(
+    async fn create_secret_if_absent(
         &self,
         namespace: &str,
         name: &str,
@@ -341,7 +408,6 @@ impl Cluster {
             immutable: Some(true),
             ..Default::default()
         };
-        self.turn().await;
         match api.create(&PostParams::default(), &secret).await {
             Ok(_) => Ok(true),
             Err(e) if is_status(&e, 409) => Ok(false),
@@ -350,14 +416,13 @@ impl Cluster {
     }
 
     /// One key of a Secret, if the Secret and key exist.
-    pub async fn secret_value(
+    async fn secret_value(
         &self,
         namespace: &str,
         name: &str,
         key: &str,
     ) -> ClusterResult<Option<String>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        self.turn().await;
         let Some(secret) = api.get_opt(name).await? else {
             return Ok(None);
         };
@@ -370,7 +435,7 @@ impl Cluster {
     /// Unlock a release left `pending-*` by an interrupted helm: mark its latest record
     /// failed in Helm's storage (the Secret driver), as Flux's helm-controller does, so
     /// the next `helm upgrade` may proceed.
-    pub async fn mark_release_failed(
+    async fn mark_release_failed(
         &self,
         namespace: &str,
         release: &str,
@@ -378,7 +443,6 @@ impl Cluster {
     ) -> ClusterResult<()> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
         let name = format!("sh.helm.release.v1.{release}.v{revision}");
-        self.turn().await;
         let Some(secret) = api.get_opt(&name).await? else {
             return Ok(());
         };
@@ -408,7 +472,6 @@ impl Cluster {
             "metadata": { "labels": { "status": "failed" } },
             "data": { "release": base64::engine::general_purpose::STANDARD.encode(reencoded) },
         });
-        self.turn().await;
         api.patch(&name, &PatchParams::default(), &Patch::Merge(&patch))
             .await?;
         Ok(())
@@ -419,7 +482,7 @@ impl Cluster {
     /// call), else from the API. Claims and warning events are not in the cache: see
     /// [`Cluster::add_details`]. Conditions older than `since` (an earlier attempt's) are
     /// left out.
-    pub async fn observe(
+    async fn observe(
         &self,
         namespace: &str,
         release: &str,
@@ -432,7 +495,7 @@ impl Cluster {
     }
 
     /// Add claims and warning events to an observation that lacks them (2 API calls).
-    pub async fn add_details(
+    async fn add_details(
         &self,
         namespace: &str,
         since: Option<chrono::DateTime<chrono::Utc>>,
@@ -442,7 +505,6 @@ impl Cluster {
             return Ok(());
         }
         let client = self.client.clone();
-        self.turn().await;
         for pvc in Api::<PersistentVolumeClaim>::namespaced(client.clone(), namespace)
             .list(&ListParams::default())
             .await?
@@ -457,7 +519,6 @@ impl Cluster {
                 storage_class: pvc.spec.and_then(|s| s.storage_class_name),
             });
         }
-        self.turn().await;
         let mut events = Api::<Event>::namespaced(client, namespace)
             .list(&ListParams::default().fields("type=Warning"))
             .await?
@@ -481,73 +542,14 @@ impl Cluster {
         Ok(())
     }
 
-    async fn observe_live(
-        &self,
-        namespace: &str,
-        release: &str,
-        since: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> ClusterResult<Observation> {
-        let mut obs = Observation {
-            namespace_exists: !matches!(
-                self.namespace_state(namespace).await?,
-                NamespaceState::Absent
-            ),
-            ..Default::default()
-        };
-        if !obs.namespace_exists {
-            return Ok(obs);
-        }
-        let selector = format!("app.kubernetes.io/instance={release}");
-        let lp = ListParams::default().labels(&selector);
-        let client = self.client.clone();
-
-        self.turn().await;
-        for sts in Api::<StatefulSet>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            obs.workloads.push(statefulset_observation(sts));
-        }
-        self.turn().await;
-        for dep in Api::<Deployment>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            let (mut workload, failures) = deployment_observation(dep);
-            workload.failure = failure_since(&failures, since);
-            obs.workloads.push(workload);
-        }
-        self.turn().await;
-        for job in Api::<Job>::namespaced(client.clone(), namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            obs.jobs.push(job_observation(job));
-        }
-        self.turn().await;
-        for pod in Api::<Pod>::namespaced(client, namespace)
-            .list(&lp)
-            .await?
-            .items
-        {
-            obs.pods.push(pod_observation(pod));
-        }
-        self.add_details(namespace, since, &mut obs).await?;
-        Ok(obs)
-    }
-
     /// Helm's record of `release` (the Secret driver's labels, no payload): the latest
     /// revision and its status, or `None` when there is no release.
-    pub async fn release_record(
+    async fn release_record(
         &self,
         namespace: &str,
         release: &str,
     ) -> ClusterResult<Option<(u32, String)>> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
-        self.turn().await;
         let list = api
             .list_metadata(&ListParams::default().labels(&format!("owner=helm,name={release}")))
             .await?;
@@ -560,36 +562,6 @@ impl Cluster {
                 Some((revision, labels.get("status").cloned().unwrap_or_default()))
             })
             .max_by_key(|(revision, _)| *revision))
-    }
-
-    pub async fn default_storage_class(&self) -> ClusterResult<Option<String>> {
-        self.turn().await;
-        let list = Api::<StorageClass>::all(self.client.clone())
-            .list(&ListParams::default())
-            .await?;
-        Ok(list
-            .items
-            .into_iter()
-            .find(|sc| {
-                sc.metadata
-                    .annotations
-                    .as_ref()
-                    .and_then(|a| a.get("storageclass.kubernetes.io/is-default-class"))
-                    .is_some_and(|v| v == "true")
-            })
-            .and_then(|sc| sc.metadata.name))
-    }
-
-    pub async fn ingress_classes(&self) -> ClusterResult<Vec<String>> {
-        self.turn().await;
-        let list = Api::<IngressClass>::all(self.client.clone())
-            .list(&ListParams::default())
-            .await?;
-        Ok(list
-            .items
-            .into_iter()
-            .filter_map(|c| c.metadata.name)
-            .collect())
     }
 }
 

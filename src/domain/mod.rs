@@ -7,12 +7,14 @@ mod credentials;
 mod engine;
 mod names;
 mod status;
+mod step;
 
 pub use account::{Email, Password, Role};
 pub use credentials::{SECRET_KEYS, StoreCredentials, random_id};
 pub use engine::Engine;
 pub use names::{Domain, Namespace, StoreName, default_domain};
 pub use status::{ALLOWED_TRANSITIONS, Desired, LifecycleEvent, StoreStatus, TransitionError};
+pub use step::{Step, TeardownStep};
 
 /// A rule a piece of input broke, in words a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

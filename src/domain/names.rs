@@ -56,6 +56,12 @@ pub struct Domain(String);
 
 impl Domain {
     pub const MAX_LEN: usize = 253;
+
+    /// `stores.localhost`, the default base domain.
+    pub fn localhost() -> Self {
+        Domain("stores.localhost".to_owned())
+    }
+
     pub const MAX_LABEL_LEN: usize = 63;
 
     pub fn parse(input: &str) -> Result<Self, RuleViolation> {

@@ -1,12 +1,20 @@
 //! Store engines behind one interface: which chart a store is installed from, the values
 //! it gets, the components to wait for, the setup that must finish, how its checkout is
-//! verified. Only engines that are implemented are offered; the API refuses the others.
+//! verified, and the words people read about each of those. The provisioning pipeline
+//! (`crate::provision`) is shared and engine-neutral; adding an engine means a file here
+//! and a chart. Only engines that are implemented are offered; the API refuses the others.
 
+mod checkout;
 pub mod woocommerce;
 
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use crate::domain::Engine;
+use async_trait::async_trait;
+
+pub use checkout::{VerifiedOrder, VerifyError};
+
+use crate::domain::{Engine, Step};
 use crate::storage::Store;
 
 /// Engines this server can provision, the default first.
@@ -18,26 +26,20 @@ pub fn offers(engine: Engine) -> bool {
     offered().contains(&engine)
 }
 
-/// The provisioning steps, in order; `steps_done` counts completed ones.
-pub const STEPS: [&str; 8] = [
-    "plan",
-    "namespace",
-    "credentials",
-    "release",
-    "workloads",
-    "bootstrap",
-    "verify",
-    "ready",
-];
+/// How many provisioning steps a store goes through (shown as progress).
+pub fn steps_total(_engine: Engine) -> i64 {
+    Step::TOTAL
+}
 
-/// How many provisioning steps a store of this engine goes through (shown as progress).
-pub fn steps_total(engine: Engine) -> i64 {
-    match engine {
-        Engine::WooCommerce | Engine::Medusa => STEPS.len() as i64,
-    }
+/// What a step is called while it runs and once it is done, for a store's owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StepWords {
+    pub doing: &'static str,
+    pub done: &'static str,
 }
 
 /// What differs between engines; the provisioning steps themselves are shared.
+#[async_trait]
 pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     fn engine(&self) -> Engine;
     /// The chart directory, below the configured chart root.
@@ -50,10 +52,22 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     fn components(&self) -> &'static [&'static str];
     /// The component whose Job bootstraps the store.
     fn setup_component(&self) -> &'static str;
+    /// The `workloads` step in the engine's words ("Waiting for the database and …").
+    fn workloads_words(&self) -> StepWords;
+    /// The `bootstrap` step in the engine's words.
+    fn setup_words(&self) -> StepWords;
     /// The administrator's user name, and the Secret key holding their password.
     fn admin_login(&self) -> (&'static str, &'static str);
     /// Storefront and admin URLs.
     fn urls(&self, store: &Store, scheme: &str) -> (String, String);
+    /// Place a test order through the store's own API at `url` (host name `host`; with
+    /// `via`, connect to that address instead of resolving the host).
+    async fn verify_checkout(
+        &self,
+        url: &str,
+        host: &str,
+        via: Option<SocketAddr>,
+    ) -> Result<VerifiedOrder, VerifyError>;
 }
 
 /// The engine implementation for a store's engine, when this server offers it.

@@ -16,6 +16,8 @@ pub enum FailureKind {
     Verify,
     Deadline,
     Cluster,
+    /// The store's engine is not offered by this server.
+    Engine,
 }
 
 impl FailureKind {
@@ -32,6 +34,7 @@ impl FailureKind {
             FailureKind::Verify => "checkout_verification",
             FailureKind::Deadline => "deadline",
             FailureKind::Cluster => "cluster",
+            FailureKind::Engine => "engine_not_offered",
         }
     }
 }
@@ -168,8 +171,9 @@ fn setup_failure<'a>(obs: &'a Observation, job: &str) -> Option<&'a str> {
         .find_map(|c| c.failure_message.as_deref())
 }
 
-/// Has the setup Job of this release revision finished?
-pub fn setup(obs: &Observation, revision: u32) -> Verdict {
+/// Has the setup Job of this release revision finished? `doing` says what setup does,
+/// in the engine's words.
+pub fn setup(obs: &Observation, revision: u32, doing: &str) -> Verdict {
     let revision = revision.to_string();
     let job = obs
         .jobs
@@ -203,7 +207,7 @@ pub fn setup(obs: &Observation, revision: u32) -> Verdict {
                 let reason = match (&trouble, said) {
                     (Some(t), _) => t.reason.clone(),
                     (None, Some(said)) => format!("Store setup failed, retrying: {said}"),
-                    (None, None) => "Setting up WordPress and WooCommerce".to_owned(),
+                    (None, None) => doing.to_owned(),
                 };
                 Verdict::Waiting { reason, trouble }
             }
@@ -238,6 +242,7 @@ mod tests {
     }
 
     const COMPONENTS: &[&str] = &["mariadb", "wordpress"];
+    const SETUP: &str = "Setting up WordPress and WooCommerce";
 
     #[test]
     fn ready_when_every_component_is_ready() {
@@ -384,7 +389,7 @@ mod tests {
     #[test]
     fn setup_follows_the_job_of_the_current_revision() {
         let mut obs = base(1);
-        assert!(matches!(setup(&obs, 2), Verdict::Waiting { .. }));
+        assert!(matches!(setup(&obs, 2, SETUP), Verdict::Waiting { .. }));
         obs.jobs.push(JobObservation {
             name: "shop-setup-1-abc".into(),
             revision: Some("1".into()),
@@ -392,7 +397,7 @@ mod tests {
             failed: None,
         });
         assert!(
-            matches!(setup(&obs, 2), Verdict::Waiting { .. }),
+            matches!(setup(&obs, 2, SETUP), Verdict::Waiting { .. }),
             "an old revision's job does not count"
         );
         obs.jobs.push(JobObservation {
@@ -404,12 +409,12 @@ mod tests {
                 "Job has reached the specified backoff limit".into(),
             )),
         });
-        let Verdict::Failed(f) = setup(&obs, 2) else {
+        let Verdict::Failed(f) = setup(&obs, 2, SETUP) else {
             panic!()
         };
         assert_eq!(f.kind, FailureKind::SetupFailed);
         assert!(f.reason.contains("BackoffLimitExceeded"));
-        assert_eq!(setup(&obs, 1), Verdict::Ready);
+        assert_eq!(setup(&obs, 1, SETUP), Verdict::Ready);
     }
 
     fn setup_pod(job: &str, said: Option<&str>) -> PodObservation {
@@ -433,20 +438,20 @@ mod tests {
         obs.jobs.push(job.clone());
         // A pod of another Job says nothing about this one.
         obs.pods.push(setup_pod("shop-setup-0-old", Some("stale")));
-        let Verdict::Waiting { reason, .. } = setup(&obs, 1) else {
+        let Verdict::Waiting { reason, .. } = setup(&obs, 1, SETUP) else {
             panic!()
         };
         assert_eq!(reason, "Setting up WordPress and WooCommerce");
 
         obs.pods.push(setup_pod("shop-setup-1-abc", Some(said)));
-        let Verdict::Waiting { reason, .. } = setup(&obs, 1) else {
+        let Verdict::Waiting { reason, .. } = setup(&obs, 1, SETUP) else {
             panic!()
         };
         assert_eq!(reason, format!("Store setup failed, retrying: {said}"));
 
         job.failed = Some(("BackoffLimitExceeded".into(), "backoff limit".into()));
         obs.jobs = vec![job];
-        let Verdict::Failed(f) = setup(&obs, 1) else {
+        let Verdict::Failed(f) = setup(&obs, 1, SETUP) else {
             panic!()
         };
         assert_eq!(f.reason, format!("Store setup failed: {said}"));

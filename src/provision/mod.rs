@@ -1,17 +1,22 @@
 //! The provisioning engine: workers inside `storefleet serve` that drive every store
-//! toward its desired state, like a Kubernetes controller. Each pass claims a due store
-//! by lease, observes the cluster, does the next steps, records them, and releases the
-//! store with the outcome. Every step is idempotent, so a pass cut short anywhere (crash,
-//! SIGKILL, lost lease) is simply run again.
+//! toward its desired state, like a Kubernetes controller. A worker claims a due store
+//! from the work queue by lease, runs one pass of named steps over it ([`pipeline`]),
+//! turns how the pass ended into what to record ([`decide`]), and gives the store back.
+//! Every step is idempotent, so a pass cut short anywhere (crash, SIGKILL, lost lease)
+//! is simply run again. The engine reaches the world only through traits — the work
+//! queue ([`WorkQueue`]), the cluster ([`StoreCluster`]) and helm ([`Helm`]) — so its
+//! reconcile is tested on fakes (`tests`) as well as against a real cluster.
 
+pub mod decide;
 pub mod diagnose;
+mod pipeline;
 pub mod plan;
-pub mod verify;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 use rand::Rng as _;
@@ -19,83 +24,72 @@ use sha2::{Digest, Sha256};
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
 
-use crate::cluster::{self, Cluster, NamespaceState};
+use crate::cluster::{self, Cluster, StoreCluster};
 use crate::config::Config;
-use crate::domain::{Desired, LifecycleEvent, StoreCredentials, StoreStatus};
-use crate::engines::{self, STEPS, StoreEngine};
-use crate::helm::{Helm, HelmError, ReleaseState, ValuesSource};
+use crate::domain::StoreStatus;
+use crate::engines;
+use crate::helm::Helm;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
-use crate::storage::{EventLevel, NewStoreEvent, Outcome, Progress, Released, Storage, Store};
+use crate::storage::{EventLevel, NewStoreEvent, Released, Store, WorkQueue};
+use decide::{GiveBack, PassEnd, Renewal, Waits};
 use diagnose::{FailureKind, Finding, Verdict};
-use plan::Plan;
+use pipeline::Pass;
 
-/// How long a claimed store is ours without renewal.
-const LEASE: Duration = Duration::from_secs(30);
-const RENEW_EVERY: Duration = Duration::from_secs(10);
-/// How long one pass watches workloads before giving other stores a turn.
-const WAIT_IN_PASS: Duration = Duration::from_secs(10);
-/// When a pass that stopped waiting looks again.
-const RECHECK: Duration = Duration::from_secs(1);
-/// How long a teardown pass waits for the namespace to go before freeing its worker.
-const TEARDOWN_WAIT_IN_PASS: Duration = Duration::from_secs(2);
-/// When a teardown looks again if its namespace's disappearance was not reported sooner.
-const TEARDOWN_RECHECK_WATCHED: Duration = Duration::from_secs(15);
-/// How often a pass looks again without a watch cache (reading the API each time).
-const POLL: Duration = Duration::from_millis(500);
-/// With a watch cache a pass is woken by changes; it also looks this often regardless.
-const POLL_WATCHED: Duration = Duration::from_secs(2);
-/// How long a wait may go before claims and warning events (not in the watch cache) are
-/// read to explain it, and how often they are read again while it lasts. Short enough
-/// that a quota refusal is seen for QUOTA_GRACE within one pass.
-const DETAILS_AFTER: Duration = Duration::from_secs(2);
+/// How long the engine waits for what; [`Timing::default`] in production, shorter in
+/// tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// How long a claimed store is ours without renewal.
+    pub lease: Duration,
+    pub renew_every: Duration,
+    /// How long one pass watches workloads before giving other stores a turn.
+    pub wait_in_pass: Duration,
+    /// When a pass that stopped waiting looks again.
+    pub recheck: Duration,
+    /// How long a teardown pass waits for the namespace to go before freeing its worker.
+    pub teardown_wait_in_pass: Duration,
+    /// When a teardown looks again if its namespace's disappearance was not reported.
+    pub teardown_recheck_watched: Duration,
+    /// How often a pass looks again without a watch cache (reading the API each time).
+    pub poll: Duration,
+    /// With a watch cache a pass is woken by changes; it also looks this often regardless.
+    pub poll_watched: Duration,
+    /// How long a wait may go before claims and warning events (not in the watch cache)
+    /// are read to explain it, and how often they are read again while it lasts. Short
+    /// enough that a quota refusal is seen for `quota_grace` within one pass.
+    pub details_after: Duration,
+    /// How long a quota refusal must persist before the store fails for it.
+    pub quota_grace: Duration,
+    /// When a store that waits for the cluster is tried again.
+    pub no_cluster_retry: Duration,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(30),
+            renew_every: Duration::from_secs(10),
+            wait_in_pass: Duration::from_secs(10),
+            recheck: Duration::from_secs(1),
+            teardown_wait_in_pass: Duration::from_secs(2),
+            teardown_recheck_watched: Duration::from_secs(15),
+            poll: Duration::from_millis(500),
+            poll_watched: Duration::from_secs(2),
+            details_after: Duration::from_secs(2),
+            quota_grace: Duration::from_secs(5),
+            no_cluster_retry: Duration::from_secs(10),
+        }
+    }
+}
+
 /// How long the first listing of the watch cache may delay the first pass.
 const CACHE_SYNC: Duration = Duration::from_secs(5);
+/// How long a Pending store's first look at the cluster may take.
+const CLUSTER_ANSWER: Duration = Duration::from_secs(5);
 /// Backoff for transient errors: 1 s doubling to at most 60 s, with jitter.
 const BACKOFF_BASE: Duration = Duration::from_secs(1);
 const BACKOFF_MAX: Duration = Duration::from_secs(60);
-const NO_CLUSTER_RETRY: Duration = Duration::from_secs(10);
-/// How long a quota refusal must persist before the store fails for it.
-const QUOTA_GRACE: Duration = Duration::from_secs(5);
-
-/// Why a pass stopped early.
-#[derive(Debug)]
-enum Stop {
-    /// Try again later (API unreachable, conflicts, locks).
-    Transient(String),
-    /// Give up with a reason people can act on.
-    Failed(Finding),
-    /// Not done yet; come back after the given time (or sooner, when expedited).
-    Waiting(String, Duration),
-    /// Another worker owns the store now.
-    LeaseLost,
-}
-
-impl From<cluster::ClusterError> for Stop {
-    fn from(e: cluster::ClusterError) -> Self {
-        if e.transient {
-            Stop::Transient(format!("Kubernetes API: {}", e.message))
-        } else {
-            Stop::Failed(Finding {
-                kind: FailureKind::Cluster,
-                reason: format!("Kubernetes refused a request: {}", e.message),
-            })
-        }
-    }
-}
-
-impl From<HelmError> for Stop {
-    fn from(e: HelmError) -> Self {
-        if e.transient {
-            Stop::Transient(format!("helm: {}", e.message))
-        } else {
-            Stop::Failed(Finding {
-                kind: FailureKind::Helm,
-                reason: format!("helm failed: {}", e.message),
-            })
-        }
-    }
-}
 
 /// The backoff before attempt `attempts` (1-based), with ±25 % jitter.
 pub fn backoff(attempts: i64) -> Duration {
@@ -115,26 +109,25 @@ pub struct ComponentHealth {
     pub message: String,
 }
 
-/// One pass over one store.
-struct Pass {
-    store: Store,
-    worker: String,
-    engine: &'static dyn StoreEngine,
-    lease_lost: Arc<AtomicBool>,
-    steps_done_before: i64,
-    step_began: Instant,
-    last_reason: String,
+/// Where the engine's cluster comes from.
+#[derive(Debug)]
+enum ClusterSource {
+    /// Connect from the configuration on first use (and again after a failed attempt).
+    Configured(RwLock<Option<Arc<Cluster>>>),
+    /// Given (tests).
+    Given(Arc<dyn StoreCluster>),
 }
 
 #[derive(Debug)]
 pub struct Provisioner {
     config: Arc<Config>,
-    storage: Arc<dyn Storage>,
+    queue: Arc<dyn WorkQueue>,
     notifier: Arc<Notifier>,
     metrics: Arc<Metrics>,
     helm: Arc<dyn Helm>,
-    cluster: RwLock<Option<Cluster>>,
+    cluster: ClusterSource,
     chart_digest: String,
+    timing: Timing,
     id: String,
 }
 
@@ -167,7 +160,7 @@ fn digest_inputs(chart_root: &Path, values_files: &[PathBuf]) -> String {
 impl Provisioner {
     pub fn new(
         config: Arc<Config>,
-        storage: Arc<dyn Storage>,
+        queue: Arc<dyn WorkQueue>,
         notifier: Arc<Notifier>,
         metrics: Arc<Metrics>,
         helm: Arc<dyn Helm>,
@@ -181,22 +174,40 @@ impl Provisioner {
         );
         Self {
             config,
-            storage,
+            queue,
             notifier,
             metrics,
             helm,
-            cluster: RwLock::new(None),
+            cluster: ClusterSource::Configured(RwLock::new(None)),
             chart_digest,
+            timing: Timing::default(),
             id,
         }
     }
 
-    /// The cluster client, connecting on first use (and again after a failed attempt).
-    pub async fn cluster(&self) -> Result<Cluster, String> {
-        if let Some(c) = self.cluster.read().await.as_ref() {
+    /// Work against this cluster instead of connecting to the configured one.
+    #[must_use]
+    pub fn with_cluster(mut self, cluster: Arc<dyn StoreCluster>) -> Self {
+        self.cluster = ClusterSource::Given(cluster);
+        self
+    }
+
+    #[must_use]
+    pub fn with_timing(mut self, timing: Timing) -> Self {
+        self.timing = timing;
+        self
+    }
+
+    /// The cluster, connecting on first use (and again after a failed attempt).
+    pub async fn cluster(&self) -> Result<Arc<dyn StoreCluster>, String> {
+        let slot = match &self.cluster {
+            ClusterSource::Given(c) => return Ok(c.clone()),
+            ClusterSource::Configured(slot) => slot,
+        };
+        if let Some(c) = slot.read().await.as_ref() {
             return Ok(c.clone());
         }
-        let mut slot = self.cluster.write().await;
+        let mut slot = slot.write().await;
         if let Some(c) = slot.as_ref() {
             return Ok(c.clone());
         }
@@ -208,17 +219,25 @@ impl Provisioner {
         .map_err(|e| {
             format!("no cluster configured ({e}); run `testenv/cluster up` or set KUBECONFIG")
         })?;
-        let c = Cluster::connect(config, self.config.kube_qps, self.config.kube_burst)
-            .await
-            .map_err(|e| e.message)?
-            .with_informer(CACHE_SYNC)
-            .await;
+        let c = Arc::new(
+            Cluster::connect(config, self.config.kube_qps, self.config.kube_burst)
+                .await
+                .map_err(|e| e.message)?
+                .with_informer(CACHE_SYNC)
+                .await,
+        );
         *slot = Some(c.clone());
         Ok(c)
     }
 
-    /// Run `STOREFLEET_WORKERS` workers and the sweeper until `token` is cancelled.
+    /// Run `STOREFLEET_WORKERS` workers and the sweeper until `token` is cancelled (with
+    /// no workers, nothing: a server that only serves the API).
     pub async fn run(self: Arc<Self>, token: CancellationToken) -> anyhow::Result<()> {
+        if self.config.workers == 0 {
+            tracing::info!("STOREFLEET_WORKERS=0: this server provisions nothing");
+            token.cancelled().await;
+            return Ok(());
+        }
         let mut tasks = tokio::task::JoinSet::new();
         for n in 0..self.config.workers {
             let me = self.clone();
@@ -249,7 +268,7 @@ impl Provisioner {
                 Err(_) => {
                     tokio::select! {
                         () = token.cancelled() => return,
-                        () = tokio::time::sleep(NO_CLUSTER_RETRY) => {},
+                        () = tokio::time::sleep(self.timing.no_cluster_retry) => {},
                     }
                 }
             }
@@ -269,7 +288,7 @@ impl Provisioner {
             let Ok(id) = uuid::Uuid::parse_str(&store) else {
                 continue;
             };
-            match self.storage.expedite(id, Utc::now()).await {
+            match self.queue.expedite(id, Utc::now()).await {
                 Ok(true) => self.notifier.wake_workers(),
                 Ok(false) => {}
                 Err(e) => tracing::debug!(store = %id, error = %e, "cannot expedite"),
@@ -302,44 +321,114 @@ impl Provisioner {
 
     /// Claim one due store and work on it. `Ok(false)` when nothing was due.
     pub async fn try_execute_next(&self, worker: &str) -> anyhow::Result<bool> {
-        let claimed = self.storage.claim_due(worker, 1, LEASE, Utc::now()).await?;
+        let claimed = self
+            .queue
+            .claim_due(worker, 1, self.timing.lease, Utc::now())
+            .await?;
         let Some(store) = claimed.into_iter().next() else {
             return Ok(false);
         };
         let id = store.id;
-        let lease_lost = Arc::new(AtomicBool::new(false));
-        let renewal = {
-            let storage = self.storage.clone();
-            let worker = worker.to_owned();
-            let lost = lease_lost.clone();
-            tokio::spawn(async move {
-                loop {
-                    tokio::time::sleep(RENEW_EVERY).await;
-                    match storage.renew_lease(id, &worker, LEASE, Utc::now()).await {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            lost.store(true, Ordering::SeqCst);
-                            return;
-                        }
-                        Err(e) => tracing::warn!(store = %id, error = %e, "cannot renew lease"),
-                    }
-                }
-            })
+        let lost = CancellationToken::new();
+        let renewal = tokio::spawn(keep_lease(
+            self.queue.clone(),
+            id,
+            worker.to_owned(),
+            self.timing,
+            lost.clone(),
+        ));
+        // A pass stops the moment its lease is no longer certain: another replica may
+        // claim the store after the lease runs out, and two must never work on one store.
+        let (store, end) = tokio::select! {
+            biased;
+            () = lost.cancelled() => (store, PassEnd::LeaseLost),
+            worked = self.reconcile(store.clone(), worker) => worked,
         };
-        let outcome = self.reconcile(store, worker, lease_lost.clone()).await;
         renewal.abort();
-        if let Some(outcome) = outcome {
-            match self.storage.release(id, worker, outcome, Utc::now()).await {
-                Ok(Released::Applied(store) | Released::Superseded(store)) => {
-                    self.notifier.store_changed(&store);
-                }
-                Ok(Released::LeaseLost) => {
-                    tracing::warn!(store = %id, "lease lost before the outcome was recorded");
-                }
-                Err(e) => tracing::error!(store = %id, error = %e, "cannot record the outcome"),
+        self.settle(&store, worker, end).await;
+        Ok(true)
+    }
+
+    /// One pass: returns the store as the pass left it and how the pass ended.
+    async fn reconcile(&self, store: Store, worker: &str) -> (Store, PassEnd) {
+        let Some(engine) = engines::for_engine(store.engine) else {
+            let reason = format!(
+                "This server does not offer the {} engine",
+                store.engine.display_name()
+            );
+            let finding = Finding {
+                kind: FailureKind::Engine,
+                reason,
+            };
+            return (store, PassEnd::Failed(finding));
+        };
+        let cluster = match self.cluster().await {
+            Ok(c) => c,
+            Err(e) => return (store, PassEnd::NoCluster(e)),
+        };
+        if store.status == StoreStatus::Pending {
+            // Provisioning starts only against a cluster that answers.
+            let problem = match tokio::time::timeout(CLUSTER_ANSWER, cluster.version()).await {
+                Ok(Ok(_)) => None,
+                Ok(Err(e)) => Some(e.message),
+                Err(_) => Some(format!("no answer within {} s", CLUSTER_ANSWER.as_secs())),
+            };
+            if let Some(problem) = problem {
+                return (store, PassEnd::NoCluster(problem));
             }
         }
-        Ok(true)
+        let mut pass = Pass::new(self, cluster.as_ref(), store, worker, engine);
+        let end = pass.run().await;
+        (pass.store, end)
+    }
+
+    /// Give the store back as the pass's end decides.
+    async fn settle(&self, store: &Store, worker: &str, end: PassEnd) {
+        let waits = Waits {
+            resync: Duration::from_secs(self.config.resync_secs),
+            no_cluster: self.timing.no_cluster_retry,
+        };
+        let disposition = decide::dispose(store, end, Utc::now(), waits, backoff);
+        if let Some((level, message)) = disposition.event {
+            let step = store.step.clone();
+            self.event(store, level, step.as_deref(), message, None)
+                .await;
+        }
+        if let Some(kind) = disposition.failure {
+            self.metrics.count_failure(kind.as_str());
+            if let Some(started) = store.work_started_at {
+                let took = (Utc::now() - started).to_std().unwrap_or_default();
+                self.metrics
+                    .observe_provisioning(store.engine.as_str(), "failed", took);
+            }
+        }
+        let id = store.id;
+        let released = match disposition.give_back {
+            GiveBack::Nothing => return,
+            GiveBack::Unchanged => match self.queue.give_back(id, worker, Utc::now()).await {
+                Ok(_) => self
+                    .queue
+                    .load(id)
+                    .await
+                    .map(|s| s.map(Released::Superseded)),
+                Err(e) => Err(e),
+            },
+            GiveBack::Record(outcome) => self
+                .queue
+                .release(id, worker, outcome, Utc::now())
+                .await
+                .map(Some),
+        };
+        match released {
+            Ok(Some(Released::Applied(store) | Released::Superseded(store))) => {
+                self.notifier.store_changed(&store);
+            }
+            Ok(Some(Released::LeaseLost)) => {
+                tracing::warn!(store = %id, "lease lost before the outcome was recorded");
+            }
+            Ok(None) => {}
+            Err(e) => tracing::error!(store = %id, error = %e, "cannot record the outcome"),
+        }
     }
 
     async fn event(
@@ -358,805 +447,9 @@ impl Provisioner {
             message,
             duration_ms: took.map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
         };
-        if let Err(e) = self.storage.add_store_event(event).await {
+        if let Err(e) = self.queue.add_store_event(event).await {
             tracing::warn!(store = %store.id, error = %e, "cannot record a store event");
         }
-    }
-
-    /// Record the current step and reason while holding the lease.
-    async fn progress(
-        &self,
-        pass: &mut Pass,
-        event: LifecycleEvent,
-        index: usize,
-        reason: &str,
-    ) -> Result<(), Stop> {
-        let step = STEPS.get(index).copied().unwrap_or("ready");
-        self.progress_at(pass, event, step, index as i64, reason)
-            .await
-    }
-
-    async fn progress_at(
-        &self,
-        pass: &mut Pass,
-        event: LifecycleEvent,
-        step: &str,
-        steps_done: i64,
-        reason: &str,
-    ) -> Result<(), Stop> {
-        if pass.lease_lost.load(Ordering::SeqCst) {
-            return Err(Stop::LeaseLost);
-        }
-        let step = Some(step.to_owned());
-        let changed = pass.store.step != step || pass.store.status_reason != reason;
-        if !changed && pass.store.status == pass.store.status.on(event).unwrap_or(pass.store.status)
-        {
-            return Ok(());
-        }
-        if pass.store.step != step {
-            pass.step_began = Instant::now();
-        }
-        let progress = Progress {
-            event,
-            step: step.clone(),
-            steps_done,
-            status_reason: reason.to_owned(),
-        };
-        match self
-            .storage
-            .record_progress(pass.store.id, &pass.worker, progress, Utc::now())
-            .await
-        {
-            Ok(true) => {}
-            Ok(false) => return Err(Stop::LeaseLost),
-            Err(crate::storage::DbError::Transition(_)) => return Err(Stop::LeaseLost),
-            Err(e) => return Err(Stop::Transient(format!("database: {e}"))),
-        }
-        if let Ok(Some(store)) = self.storage.get_store(pass.store.id).await {
-            self.notifier.store_changed(&store);
-            pass.store = store;
-        }
-        pass.last_reason = reason.to_owned();
-        Ok(())
-    }
-
-    /// Note that step `index` finished, with an event the first time it does.
-    async fn done(&self, pass: &mut Pass, index: usize, message: String) {
-        if (index as i64) + 1 > pass.steps_done_before {
-            let took = pass.step_began.elapsed();
-            self.event(
-                &pass.store,
-                EventLevel::Info,
-                STEPS.get(index).copied(),
-                message,
-                Some(took),
-            )
-            .await;
-            pass.steps_done_before = index as i64 + 1;
-        }
-        pass.step_began = Instant::now();
-    }
-
-    async fn reconcile(
-        &self,
-        store: Store,
-        worker: &str,
-        lease_lost: Arc<AtomicBool>,
-    ) -> Option<Outcome> {
-        let Some(engine) = engines::for_engine(store.engine) else {
-            return Some(self.fail_outcome(
-                &store,
-                Finding {
-                    kind: FailureKind::Helm,
-                    reason: format!(
-                        "This server does not offer the {} engine",
-                        store.engine.display_name()
-                    ),
-                },
-            ));
-        };
-        let mut pass = Pass {
-            steps_done_before: store.steps_done,
-            step_began: Instant::now(),
-            last_reason: store.status_reason.clone(),
-            store,
-            worker: worker.to_owned(),
-            engine,
-            lease_lost,
-        };
-        let cluster = match self.cluster().await {
-            Ok(c) => c,
-            Err(e) => {
-                let event = if pass.store.status == StoreStatus::Pending {
-                    LifecycleEvent::Wait
-                } else {
-                    LifecycleEvent::Work
-                };
-                let event = if pass.store.desired == Desired::Absent {
-                    LifecycleEvent::Delete
-                } else {
-                    event
-                };
-                return Some(Outcome {
-                    event,
-                    status_reason: format!("Waiting for the cluster: {e}"),
-                    step: pass.store.step.clone(),
-                    steps_done: pass.store.steps_done,
-                    next_attempt_at: Some(Utc::now() + NO_CLUSTER_RETRY),
-                    attempts: pass.store.attempts + 1,
-                    urls: None,
-                });
-            }
-        };
-        if pass.store.status == StoreStatus::Pending {
-            // Provisioning starts only against a cluster that answers.
-            let answer = tokio::time::timeout(Duration::from_secs(5), cluster.version()).await;
-            let problem = match answer {
-                Ok(Ok(_)) => None,
-                Ok(Err(e)) => Some(e.message),
-                Err(_) => Some("no answer within 5 s".to_owned()),
-            };
-            if let Some(problem) = problem {
-                // A Pending store is always wanted (deleting one makes it Deleting).
-                return Some(Outcome {
-                    event: LifecycleEvent::Wait,
-                    status_reason: format!("Waiting for the cluster: {problem}"),
-                    step: pass.store.step.clone(),
-                    steps_done: pass.store.steps_done,
-                    next_attempt_at: Some(Utc::now() + NO_CLUSTER_RETRY),
-                    attempts: pass.store.attempts + 1,
-                    urls: None,
-                });
-            }
-        }
-        let result = match pass.store.desired {
-            Desired::Absent => self.teardown(&mut pass, &cluster).await,
-            Desired::Present => self.provision(&mut pass, &cluster).await,
-        };
-        match result {
-            Ok(outcome) => Some(outcome),
-            Err(Stop::LeaseLost) => None,
-            Err(Stop::Waiting(reason, recheck)) => Some(Outcome {
-                event: self.working_event(&pass),
-                status_reason: reason,
-                step: pass.store.step.clone(),
-                steps_done: pass.store.steps_done,
-                next_attempt_at: Some(Utc::now() + recheck),
-                attempts: 0,
-                urls: None,
-            }),
-            Err(Stop::Transient(message)) => {
-                let attempts = pass.store.attempts + 1;
-                let wait = backoff(attempts);
-                self.event(
-                    &pass.store,
-                    EventLevel::Warning,
-                    pass.store.step.as_deref(),
-                    format!(
-                        "Temporary error, retrying in {} s: {message}",
-                        wait.as_secs().max(1)
-                    ),
-                    None,
-                )
-                .await;
-                Some(Outcome {
-                    event: self.working_event(&pass),
-                    status_reason: format!("Retrying after a temporary error: {message}"),
-                    step: pass.store.step.clone(),
-                    steps_done: pass.store.steps_done,
-                    next_attempt_at: Some(Utc::now() + wait),
-                    attempts,
-                    urls: None,
-                })
-            }
-            Err(Stop::Failed(finding)) => {
-                if pass.store.desired == Desired::Absent {
-                    // Deletion never gives up; it reports and keeps trying.
-                    let attempts = pass.store.attempts + 1;
-                    return Some(Outcome {
-                        event: LifecycleEvent::Delete,
-                        status_reason: format!("Deletion is blocked: {}", finding.reason),
-                        step: pass.store.step.clone(),
-                        steps_done: pass.store.steps_done,
-                        next_attempt_at: Some(Utc::now() + backoff(attempts)),
-                        attempts,
-                        urls: None,
-                    });
-                }
-                self.event(
-                    &pass.store,
-                    EventLevel::Error,
-                    pass.store.step.as_deref(),
-                    finding.reason.clone(),
-                    None,
-                )
-                .await;
-                Some(self.fail_outcome(&pass.store, finding))
-            }
-        }
-    }
-
-    fn working_event(&self, pass: &Pass) -> LifecycleEvent {
-        match (pass.store.desired, pass.store.status) {
-            (Desired::Absent, _) => LifecycleEvent::Delete,
-            (_, StoreStatus::Pending) => LifecycleEvent::Wait,
-            _ => LifecycleEvent::Work,
-        }
-    }
-
-    fn fail_outcome(&self, store: &Store, finding: Finding) -> Outcome {
-        self.metrics.count_failure(finding.kind.as_str());
-        if let Some(started) = store.work_started_at {
-            let took = (Utc::now() - started).to_std().unwrap_or_default();
-            self.metrics
-                .observe_provisioning(store.engine.as_str(), "failed", took);
-        }
-        Outcome {
-            event: LifecycleEvent::Fail,
-            status_reason: finding.reason,
-            step: store.step.clone(),
-            steps_done: store.steps_done,
-            next_attempt_at: None,
-            attempts: store.attempts,
-            urls: None,
-        }
-    }
-
-    fn deadline_passed(&self, pass: &Pass) -> bool {
-        let timeout = chrono::Duration::seconds(
-            i64::try_from(self.config.provision_timeout_secs).unwrap_or(i64::MAX),
-        );
-        pass.store.status == StoreStatus::Provisioning
-            && pass
-                .store
-                .work_started_at
-                .is_some_and(|t| Utc::now() - t > timeout)
-    }
-
-    async fn provision(&self, pass: &mut Pass, cluster: &Cluster) -> Result<Outcome, Stop> {
-        // A Ready store is checked for drift; a healthy one stays Ready.
-        if pass.store.status == StoreStatus::Ready {
-            if let Some(outcome) = self.resync(pass, cluster).await? {
-                return Ok(outcome);
-            }
-        }
-        // 1. plan
-        self.progress(pass, LifecycleEvent::Work, 0, "Planning the store")
-            .await?;
-        let owner = self
-            .storage
-            .user_by_id(pass.store.owner_id)
-            .await
-            .map_err(|e| Stop::Transient(format!("database: {e}")))?;
-        let owner_email =
-            owner.map_or_else(|| format!("owner@{}", self.config.base_domain), |u| u.email);
-        let plan = plan::plan(
-            &pass.store,
-            pass.engine,
-            &owner_email,
-            &self.config.store_url_scheme,
-            &self.chart_digest,
-        );
-        self.done(
-            pass,
-            0,
-            format!(
-                "Planned namespace {} and release {}",
-                plan.namespace, plan.release
-            ),
-        )
-        .await;
-
-        // 2. namespace
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            1,
-            &format!("Creating namespace {}", plan.namespace),
-        )
-        .await?;
-        cluster
-            .ensure_namespace(&plan.namespace, &plan.namespace_labels)
-            .await?;
-        self.done(
-            pass,
-            1,
-            format!(
-                "Namespace {} is ready (Pod Security: restricted)",
-                plan.namespace
-            ),
-        )
-        .await;
-
-        // 3. credentials
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            2,
-            "Creating the store's credentials",
-        )
-        .await?;
-        let created = cluster
-            .create_secret_if_absent(
-                &plan.namespace,
-                &plan.secret,
-                &plan.secret_labels,
-                StoreCredentials::generate().to_secret_data(),
-            )
-            .await?;
-        let message = if created {
-            "Generated the store's credentials"
-        } else {
-            "The store's credentials exist; kept them"
-        };
-        self.done(pass, 2, message.to_owned()).await;
-
-        // 4. release
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            3,
-            &format!("Installing release {}", plan.release),
-        )
-        .await?;
-        let (revision, applied_at) = self.release(pass, cluster, &plan).await?;
-        let since = match (pass.store.work_started_at, applied_at) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        self.done(
-            pass,
-            3,
-            format!("Release {} is at revision {revision}", plan.release),
-        )
-        .await;
-
-        // 5. workloads and 6. bootstrap
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            4,
-            "Waiting for the database and WordPress",
-        )
-        .await?;
-        let components = pass.engine.components();
-        self.await_verdict(pass, cluster, &plan, since, 4, |obs| {
-            diagnose::workloads(obs, components)
-        })
-        .await?;
-        self.done(pass, 4, "MariaDB and WordPress are ready".to_owned())
-            .await;
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            5,
-            "Setting up WordPress and WooCommerce",
-        )
-        .await?;
-        self.await_verdict(pass, cluster, &plan, since, 5, |obs| {
-            diagnose::setup(obs, revision)
-        })
-        .await?;
-        self.done(
-            pass,
-            5,
-            "WooCommerce is installed and configured".to_owned(),
-        )
-        .await;
-
-        // 7. verify
-        self.progress(
-            pass,
-            LifecycleEvent::Work,
-            6,
-            "Verifying checkout with a test order",
-        )
-        .await?;
-        self.verify(pass, &plan).await?;
-
-        // 8. ready
-        let took = pass
-            .store
-            .work_started_at
-            .map(|t| (Utc::now() - t).to_std().unwrap_or_default());
-        let first_time = pass.store.ready_at.is_none();
-        if let Some(took) = took {
-            self.metrics
-                .observe_provisioning(pass.store.engine.as_str(), "ready", took);
-        }
-        let message = if first_time {
-            "Store is ready"
-        } else {
-            "Store is ready again"
-        };
-        self.event(
-            &pass.store,
-            EventLevel::Info,
-            Some("ready"),
-            message.to_owned(),
-            took,
-        )
-        .await;
-        Ok(Outcome {
-            event: LifecycleEvent::Succeed,
-            status_reason: "Ready".to_owned(),
-            step: Some("ready".to_owned()),
-            steps_done: STEPS.len() as i64,
-            next_attempt_at: Some(Utc::now() + Duration::from_secs(self.config.resync_secs)),
-            attempts: 0,
-            urls: Some((plan.url, plan.admin_url)),
-        })
-    }
-
-    /// A Ready store: `None` when something drifted and provisioning must run again.
-    async fn resync(&self, pass: &mut Pass, cluster: &Cluster) -> Result<Option<Outcome>, Stop> {
-        let release = pass.engine.release_name(&pass.store);
-        let mut obs = cluster
-            .observe(&pass.store.namespace, &release, None)
-            .await?;
-        if !matches!(
-            diagnose::workloads(&obs, pass.engine.components()),
-            Verdict::Ready
-        ) {
-            cluster
-                .add_details(&pass.store.namespace, None, &mut obs)
-                .await?;
-        }
-        let drift = if !obs.namespace_exists {
-            Some(format!(
-                "Namespace {} was deleted outside Storefleet; restoring the store",
-                pass.store.namespace
-            ))
-        } else {
-            match diagnose::workloads(&obs, pass.engine.components()) {
-                Verdict::Ready => None,
-                Verdict::Waiting { reason, .. } => Some(format!("Drift: {reason}")),
-                Verdict::Failed(f) => Some(format!("Drift: {}", f.reason)),
-            }
-        };
-        match drift {
-            None => Ok(Some(Outcome {
-                event: LifecycleEvent::Succeed,
-                status_reason: "Ready".to_owned(),
-                step: Some("ready".to_owned()),
-                steps_done: STEPS.len() as i64,
-                next_attempt_at: Some(Utc::now() + Duration::from_secs(self.config.resync_secs)),
-                attempts: 0,
-                urls: None,
-            })),
-            Some(reason) => {
-                self.event(
-                    &pass.store,
-                    EventLevel::Warning,
-                    Some("ready"),
-                    reason.clone(),
-                    None,
-                )
-                .await;
-                self.progress(pass, LifecycleEvent::Work, 0, &reason)
-                    .await?;
-                pass.steps_done_before = 0;
-                Ok(None)
-            }
-        }
-    }
-
-    /// Make the release match the plan; returns its revision and when it was applied
-    /// (what the cluster reports before that belongs to an earlier attempt).
-    async fn release(
-        &self,
-        pass: &mut Pass,
-        cluster: &Cluster,
-        plan: &Plan,
-    ) -> Result<(u32, Option<chrono::DateTime<Utc>>), Stop> {
-        let ns = &plan.namespace;
-        let mut state = release_state(cluster, ns, &plan.release).await?;
-        if let ReleaseState::Pending { revision, status } = &state {
-            // An interrupted helm left the release locked: unlock it, then carry on.
-            cluster
-                .mark_release_failed(ns, &plan.release, *revision)
-                .await?;
-            self.event(
-                &pass.store,
-                EventLevel::Warning,
-                Some("release"),
-                format!(
-                    "Release {} was left {status} by an interrupted operation; unlocked it",
-                    plan.release
-                ),
-                None,
-            )
-            .await;
-            state = release_state(cluster, ns, &plan.release).await?;
-        }
-        if let ReleaseState::Uninstalling { .. } = state {
-            return Err(Stop::Transient(format!(
-                "release {} is being uninstalled",
-                plan.release
-            )));
-        }
-        if let ReleaseState::Deployed { revision } = state {
-            let annotations = cluster.namespace_annotations(ns).await?;
-            if annotations.get(cluster::store::FINGERPRINT_ANNOTATION) == Some(&plan.fingerprint) {
-                let applied_at = annotations
-                    .get(cluster::store::APPLIED_AT_ANNOTATION)
-                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                    .map(|t| t.with_timezone(&Utc));
-                return Ok((revision, applied_at));
-            }
-        }
-        let chart = pass.engine.chart(&self.config.chart_dir);
-        if !chart.join("Chart.yaml").is_file() {
-            return Err(Stop::Failed(Finding {
-                kind: FailureKind::Helm,
-                reason: format!(
-                    "The chart is missing at {} (STOREFLEET_CHART_DIR)",
-                    chart.display()
-                ),
-            }));
-        }
-        let mut values = Vec::new();
-        for file in &self.config.values_files {
-            values.push(ValuesSource::File(file.clone()));
-        }
-        values.push(ValuesSource::Content(plan.values.to_string()));
-        let started = Utc::now();
-        let revision = self
-            .helm
-            .upgrade_install(ns, &plan.release, &chart, &values)
-            .await?;
-        let mut annotations = std::collections::BTreeMap::new();
-        annotations.insert(
-            cluster::store::FINGERPRINT_ANNOTATION.to_owned(),
-            plan.fingerprint.clone(),
-        );
-        annotations.insert(
-            cluster::store::APPLIED_AT_ANNOTATION.to_owned(),
-            started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-        );
-        cluster.annotate_namespace(ns, &annotations).await?;
-        Ok((revision, Some(started)))
-    }
-
-    /// Watch the namespace until `judge` says Ready, for at most one pass's wait.
-    async fn await_verdict(
-        &self,
-        pass: &mut Pass,
-        cluster: &Cluster,
-        plan: &Plan,
-        since: Option<chrono::DateTime<Utc>>,
-        index: usize,
-        judge: impl Fn(&cluster::Observation) -> Verdict,
-    ) -> Result<(), Stop> {
-        let started = Instant::now();
-        let mut quota_seen: Option<Instant> = None;
-        // Claims and warning events (read now and then, see DETAILS_AFTER), kept for the
-        // looks in between: what they said stays true until read again.
-        let mut details: Option<(Instant, cluster::Observation)> = None;
-        let watch = cluster.watch(&plan.namespace);
-        loop {
-            let changed = watch.as_ref().map(cluster::Watch::changed);
-            let mut obs = cluster
-                .observe(&plan.namespace, &plan.release, since)
-                .await?;
-            if !obs.detailed && !matches!(judge(&obs), Verdict::Ready) {
-                match &details {
-                    Some((at, _)) if at.elapsed() < DETAILS_AFTER => {}
-                    None if started.elapsed() < DETAILS_AFTER => {}
-                    _ => {
-                        let mut fresh = cluster::Observation {
-                            namespace_exists: true,
-                            ..Default::default()
-                        };
-                        cluster
-                            .add_details(&plan.namespace, since, &mut fresh)
-                            .await?;
-                        details = Some((Instant::now(), fresh));
-                    }
-                }
-                if let Some((_, d)) = &details {
-                    obs.pvcs.clone_from(&d.pvcs);
-                    obs.warnings.clone_from(&d.warnings);
-                }
-            }
-            if !obs.namespace_exists {
-                return Err(Stop::Transient(format!(
-                    "namespace {} disappeared",
-                    plan.namespace
-                )));
-            }
-            let (reason, trouble) = match judge(&obs) {
-                Verdict::Ready => return Ok(()),
-                // Quota admission works from the quota's status, which its controller
-                // updates shortly after the quota changes: a refusal must persist.
-                Verdict::Failed(f)
-                    if f.kind == FailureKind::QuotaTooSmall
-                        && quota_seen.get_or_insert_with(Instant::now).elapsed() < QUOTA_GRACE =>
-                {
-                    (f.reason.clone(), Some(f))
-                }
-                Verdict::Failed(f) => return Err(Stop::Failed(f)),
-                Verdict::Waiting { reason, trouble } => (reason, trouble),
-            };
-            if self.deadline_passed(pass) {
-                let timeout = self.config.provision_timeout_secs;
-                let finding = match trouble {
-                    Some(f) => Finding {
-                        kind: f.kind,
-                        reason: format!("{} (gave up after {timeout} s)", f.reason),
-                    },
-                    None => Finding {
-                        kind: FailureKind::Deadline,
-                        reason: format!(
-                            "Step {} did not finish within {timeout} s: {reason}",
-                            STEPS[index]
-                        ),
-                    },
-                };
-                return Err(Stop::Failed(finding));
-            }
-            self.progress(pass, LifecycleEvent::Work, index, &reason)
-                .await?;
-            if started.elapsed() >= WAIT_IN_PASS {
-                return Err(Stop::Waiting(reason, RECHECK));
-            }
-            wait_for_change(changed).await;
-        }
-    }
-
-    async fn verify(&self, pass: &mut Pass, plan: &Plan) -> Result<(), Stop> {
-        if !self.config.checkout_verify {
-            self.event(
-                &pass.store,
-                EventLevel::Warning,
-                Some("verify"),
-                "Checkout verification skipped: no test order was placed, so the store's checkout \
-                 is untested (verification is turned off: STOREFLEET_CHECKOUT_VERIFY=off)"
-                    .to_owned(),
-                None,
-            )
-            .await;
-            pass.steps_done_before = pass.steps_done_before.max(7);
-            return Ok(());
-        }
-        if pass.store.ready_at.is_some() && (pass.steps_done_before as usize) < 6 {
-            // A repaired store was verified when it first became Ready.
-            return Ok(());
-        }
-        let via = match &self.config.ingress_address {
-            Some(addr) => Some(
-                tokio::net::lookup_host(addr)
-                    .await
-                    .ok()
-                    .and_then(|mut a| a.next())
-                    .ok_or_else(|| {
-                        Stop::Transient(format!("cannot resolve STOREFLEET_INGRESS_ADDRESS {addr}"))
-                    })?,
-            ),
-            None => None,
-        };
-        let verifier =
-            verify::CheckoutVerifier::new(&plan.url, &pass.store.domain, via).map_err(|e| {
-                Stop::Failed(Finding {
-                    kind: FailureKind::Verify,
-                    reason: format!("Checkout verification failed: {e}"),
-                })
-            })?;
-        match verifier.verify().await {
-            Ok(order) => {
-                self.done(
-                    pass,
-                    6,
-                    format!(
-                        "Checkout verified: order #{} for {:?} is processing",
-                        order.order_id, order.product
-                    ),
-                )
-                .await;
-                Ok(())
-            }
-            Err(e) if e.is_transient() && !self.deadline_passed(pass) => Err(Stop::Waiting(
-                format!("Waiting for the store to answer checkout: {e}"),
-                RECHECK,
-            )),
-            Err(e) => Err(Stop::Failed(Finding {
-                kind: FailureKind::Verify,
-                reason: format!("Checkout verification failed: {e}"),
-            })),
-        }
-    }
-
-    async fn teardown(&self, pass: &mut Pass, cluster: &Cluster) -> Result<Outcome, Stop> {
-        let release = pass.engine.release_name(&pass.store);
-        let ns = pass.store.namespace.clone();
-        let mut state = cluster.namespace_state(&ns).await?;
-        if state == NamespaceState::Active {
-            self.progress_at(
-                pass,
-                LifecycleEvent::Delete,
-                "uninstall",
-                0,
-                &format!("Uninstalling release {release}"),
-            )
-            .await?;
-            match release_state(cluster, &ns, &release).await? {
-                ReleaseState::Absent => {}
-                ReleaseState::Pending { revision, .. } => {
-                    cluster.mark_release_failed(&ns, &release, revision).await?;
-                    self.helm.uninstall(&ns, &release).await?;
-                }
-                _ => self.helm.uninstall(&ns, &release).await?,
-            }
-            self.progress_at(
-                pass,
-                LifecycleEvent::Delete,
-                "namespace",
-                0,
-                &format!("Deleting namespace {ns}"),
-            )
-            .await?;
-            cluster.delete_namespace(&ns).await?;
-        }
-        let started = Instant::now();
-        let watch = cluster.watch(&ns);
-        loop {
-            let changed = watch.as_ref().map(cluster::Watch::changed);
-            match state {
-                NamespaceState::Absent => break,
-                NamespaceState::Active => {}
-                NamespaceState::Terminating { ref blockers } => {
-                    let reason = if blockers.is_empty() {
-                        format!("Waiting for namespace {ns} to be deleted")
-                    } else {
-                        format!(
-                            "Waiting for namespace {ns} to be deleted: {}",
-                            blockers.join("; ")
-                        )
-                    };
-                    self.progress_at(pass, LifecycleEvent::Delete, "namespace", 0, &reason)
-                        .await?;
-                    // The namespace controller takes a while (seconds to minutes when
-                    // many stores go at once): do not hold a worker for it. With a watch
-                    // cache the store is expedited the moment its namespace is gone.
-                    if started.elapsed() >= TEARDOWN_WAIT_IN_PASS {
-                        let recheck = if watch.is_some() {
-                            TEARDOWN_RECHECK_WATCHED
-                        } else {
-                            RECHECK
-                        };
-                        return Err(Stop::Waiting(reason, recheck));
-                    }
-                }
-            }
-            wait_for_change(changed).await;
-            state = cluster.namespace_state(&ns).await?;
-        }
-        let took = (Utc::now()
-            - pass
-                .store
-                .updated_at
-                .min(pass.store.work_started_at.unwrap_or(pass.store.updated_at)))
-        .to_std()
-        .unwrap_or_default();
-        self.metrics
-            .observe_teardown(pass.store.engine.as_str(), "gone", took);
-        self.event(
-            &pass.store,
-            EventLevel::Info,
-            None,
-            format!("Store deleted: release, namespace {ns} and all its data are gone"),
-            Some(took),
-        )
-        .await;
-        Ok(Outcome {
-            event: LifecycleEvent::Gone,
-            status_reason: "Deleted".to_owned(),
-            step: None,
-            steps_done: pass.store.steps_done,
-            next_attempt_at: None,
-            attempts: 0,
-            urls: None,
-        })
     }
 
     /// The store's components as the cluster sees them now.
@@ -1277,7 +570,7 @@ impl Provisioner {
         let mut orphans = Vec::new();
         for (namespace, store_id) in cluster.managed_namespaces().await? {
             let store = match store_id.as_deref().map(uuid::Uuid::parse_str) {
-                Some(Ok(id)) => self.storage.get_store(id).await?,
+                Some(Ok(id)) => self.queue.load(id).await?,
                 _ => None,
             };
             let owned = store.is_some_and(|s| !s.is_deleted() && s.namespace == namespace);
@@ -1299,47 +592,47 @@ impl Provisioner {
     }
 }
 
-/// Helm's record of a release, read from its storage Secrets (no helm process).
-async fn release_state(
-    cluster: &Cluster,
-    namespace: &str,
-    release: &str,
-) -> Result<ReleaseState, Stop> {
-    Ok(match cluster.release_record(namespace, release).await? {
-        None => ReleaseState::Absent,
-        Some((revision, status)) => ReleaseState::from_status(&status, revision),
-    })
-}
-
-/// Wait for the next change the watch cache sees (and at most [`POLL_WATCHED`]), or
-/// [`POLL`] without a cache.
-async fn wait_for_change(changed: Option<std::pin::Pin<Box<tokio::sync::futures::Notified<'_>>>>) {
-    match changed {
-        Some(changed) => {
-            let _ = tokio::time::timeout(POLL_WATCHED, changed).await;
+/// Renew the lease on `id` every `renew_every` until aborted; cancel `lost` as soon as
+/// the lease is refused, or renewals have failed for so long that it may run out before
+/// the next one.
+async fn keep_lease(
+    queue: Arc<dyn WorkQueue>,
+    id: uuid::Uuid,
+    worker: String,
+    timing: Timing,
+    lost: CancellationToken,
+) {
+    let mut held_until = tokio::time::Instant::now() + timing.lease;
+    loop {
+        tokio::time::sleep(timing.renew_every).await;
+        let asked = tokio::time::Instant::now();
+        let answer = tokio::time::timeout(
+            timing.renew_every,
+            queue.renew_lease(id, &worker, timing.lease, Utc::now()),
+        )
+        .await;
+        let renewal = match answer {
+            Ok(Ok(true)) => Renewal::Renewed,
+            Ok(Ok(false)) => Renewal::Refused,
+            Ok(Err(e)) => {
+                tracing::warn!(store = %id, error = %e, "cannot renew lease");
+                Renewal::Failed
+            }
+            Err(_) => {
+                tracing::warn!(store = %id, "lease renewal did not answer in time");
+                Renewal::Failed
+            }
+        };
+        if renewal == Renewal::Renewed {
+            held_until = asked + timing.lease;
         }
-        None => tokio::time::sleep(POLL).await,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_to_a_cap_with_jitter() {
-        let first = backoff(1);
-        assert!(
-            first >= Duration::from_millis(750) && first <= Duration::from_millis(1250),
-            "{first:?}"
-        );
-        let fourth = backoff(4);
-        assert!(
-            fourth >= Duration::from_secs(6) && fourth <= Duration::from_secs(10),
-            "{fourth:?}"
-        );
-        for n in [10, 100, i64::MAX] {
-            assert!(backoff(n) <= BACKOFF_MAX.mul_f64(1.25));
+        let remaining = held_until.saturating_duration_since(tokio::time::Instant::now());
+        if !decide::still_held(renewal, remaining, timing.renew_every) {
+            if renewal == Renewal::Failed {
+                tracing::warn!(store = %id, "lease renewals failed until the lease could run out; stopping the pass");
+            }
+            lost.cancel();
+            return;
         }
     }
 }

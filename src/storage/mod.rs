@@ -76,10 +76,13 @@ impl Backend {
     }
 }
 
-/// Everything the platform stores. Times are passed in by the caller so tests and
-/// replicas agree on "now".
+/// Everything the platform stores, split by concern so that each part of the program
+/// depends only on what it uses (the engine on [`WorkQueue`] alone). Times are passed in
+/// by the caller so tests and replicas agree on "now".
 #[async_trait]
-pub trait Storage: Send + Sync + std::fmt::Debug {
+pub trait Storage:
+    Accounts + Stores + WorkQueue + News + Audit + Send + Sync + std::fmt::Debug
+{
     fn backend(&self) -> Backend;
 
     /// Apply pending migrations.
@@ -87,9 +90,16 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
 
     /// A cheap round trip for `/readyz`.
     async fn ping(&self) -> DbResult<()>;
+}
 
-    // --- users -------------------------------------------------------------------
+/// Brings every storage trait into scope: `use crate::storage::prelude::*;`.
+pub mod prelude {
+    pub use super::{Accounts, Audit, News, Storage, Stores, WorkQueue};
+}
 
+/// People: accounts, password hashes, roles and quotas.
+#[async_trait]
+pub trait Accounts: Send + Sync {
     /// Create a user; `Conflict(EmailTaken)` when the email (case-insensitively) exists.
     async fn create_user(&self, user: NewUser) -> DbResult<User>;
     async fn user_by_id(&self, id: Uuid) -> DbResult<Option<User>>;
@@ -99,9 +109,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn update_user(&self, id: Uuid, update: UserUpdate, now: Timestamp) -> DbResult<User>;
     async fn list_users(&self) -> DbResult<Vec<UserSummary>>;
     async fn count_live_stores(&self, owner: Uuid) -> DbResult<i64>;
+}
 
-    // --- stores ------------------------------------------------------------------
-
+/// Stores as their owners see and change them through the API.
+#[async_trait]
+pub trait Stores: Send + Sync {
     /// Start an idempotent request: reserve `key` for this user and body hash.
     async fn begin_idempotent(
         &self,
@@ -128,10 +140,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Send a `Failed` store back to `Provisioning`, due now.
     async fn request_retry(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store>;
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>>;
-    async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()>;
+}
 
-    // --- work claiming (the provisioning engine) -------------------------------------
-
+/// The provisioning engine's view: stores due for work, claimed by lease, worked on and
+/// given back with an outcome.
+#[async_trait]
+pub trait WorkQueue: Send + Sync + std::fmt::Debug {
     /// Lease up to `limit` due stores to `worker` until `now + lease`.
     async fn claim_due(
         &self,
@@ -152,7 +166,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         lease: Duration,
         now: Timestamp,
     ) -> DbResult<bool>;
-    /// Record progress while holding the lease; `false` when the lease was lost.
+    /// Record progress while holding the lease; `false` when the lease was lost,
+    /// `Transition` when the store changed under the worker (deleted, say).
     async fn record_progress(
         &self,
         id: Uuid,
@@ -168,19 +183,31 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         outcome: Outcome,
         now: Timestamp,
     ) -> DbResult<Released>;
+    /// Give a store that changed under the worker back unchanged, due at `now`, so the
+    /// next pass acts on the change; `false` when `worker` did not hold it.
+    async fn give_back(&self, id: Uuid, worker: &str, now: Timestamp) -> DbResult<bool>;
+    /// The store as it is now, deleted or not.
+    async fn load(&self, id: Uuid) -> DbResult<Option<Store>>;
+    /// The email of a store's owner (the store administrator's contact address).
+    async fn owner_email(&self, owner: Uuid) -> DbResult<Option<String>>;
+    async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()>;
     /// Stores in each status, and how many are due now (for metrics).
     async fn queue_stats(&self, now: Timestamp) -> DbResult<QueueStats>;
+}
 
-    // --- news across replicas ----------------------------------------------------------
-
+/// News across replicas.
+#[async_trait]
+pub trait News: Send + Sync {
     /// Tell every replica that a store changed (PostgreSQL `NOTIFY`; nothing on SQLite,
     /// which one process owns).
     async fn announce(&self, store: Uuid) -> DbResult<()>;
     /// Store ids announced by any replica, this one included; `None` on SQLite.
     async fn listen(&self) -> DbResult<Option<futures::stream::BoxStream<'static, Uuid>>>;
+}
 
-    // --- audit -------------------------------------------------------------------------
-
+/// Who did what, for `GET /admin/audit`.
+#[async_trait]
+pub trait Audit: Send + Sync {
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()>;
     async fn audit_events(&self, query: AuditQuery) -> DbResult<Vec<AuditEvent>>;
 }

@@ -162,7 +162,7 @@ pub struct Progress {
 }
 
 /// What a worker's pass over a store ended with.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outcome {
     pub event: LifecycleEvent,
     pub status_reason: String,

@@ -148,24 +148,47 @@ fn audit_from(row: &AnyRow) -> DbResult<AuditEvent> {
     })
 }
 
-/// Turn a unique-index violation into the conflict it means.
+/// Turn a unique-index violation into the conflict it means; one the code does not know
+/// stays an internal error rather than being reported as the wrong conflict.
 fn on_unique(err: sqlx::Error) -> DbError {
     if let sqlx::Error::Database(db) = &err {
         if db.is_unique_violation() {
-            let msg = db.message().to_owned() + db.constraint().unwrap_or_default();
-            let conflict = if msg.contains("email") {
-                Conflict::EmailTaken
-            } else if msg.contains("domain") {
-                Conflict::DomainTaken
-            } else if msg.contains("namespace") {
-                Conflict::NamespaceTaken
-            } else {
-                Conflict::StoreNameTaken
-            };
-            return DbError::Conflict(conflict);
+            let text = format!("{} {}", db.message(), db.constraint().unwrap_or_default());
+            match conflict_for(&text) {
+                Some(conflict) => return DbError::Conflict(conflict),
+                None => tracing::error!(violation = %text, "unexpected unique violation"),
+            }
         }
     }
     DbError::Other(err)
+}
+
+/// Which uniqueness rule a violation names: PostgreSQL gives the constraint's name
+/// (`stores_live_owner_name`), SQLite the columns (`UNIQUE constraint failed:
+/// stores.owner_id, stores.name`).
+fn conflict_for(violation: &str) -> Option<Conflict> {
+    const RULES: [(&[&str], Conflict); 4] = [
+        (
+            &["users_email_key", "users.email_key"],
+            Conflict::EmailTaken,
+        ),
+        (
+            &["stores_live_domain", "stores.domain"],
+            Conflict::DomainTaken,
+        ),
+        (
+            &["stores_namespace", "stores.namespace"],
+            Conflict::NamespaceTaken,
+        ),
+        (
+            &["stores_live_owner_name", "stores.owner_id, stores.name"],
+            Conflict::StoreNameTaken,
+        ),
+    ];
+    RULES
+        .iter()
+        .find(|(names, _)| names.iter().any(|n| violation.contains(n)))
+        .map(|(_, conflict)| *conflict)
 }
 
 impl SqlStorage {
@@ -623,7 +646,10 @@ impl Storage for SqlStorage {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
     }
+}
 
+#[async_trait]
+impl Accounts for SqlStorage {
     async fn create_user(&self, user: NewUser) -> DbResult<User> {
         let _turn = self.write_turn().await;
         sqlx::query(
@@ -727,7 +753,10 @@ impl Storage for SqlStorage {
         .await?;
         Ok(row.try_get("n")?)
     }
+}
 
+#[async_trait]
+impl Stores for SqlStorage {
     async fn begin_idempotent(
         &self,
         user: Uuid,
@@ -831,7 +860,10 @@ impl Storage for SqlStorage {
             })
             .collect()
     }
+}
 
+#[async_trait]
+impl WorkQueue for SqlStorage {
     async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()> {
         let mut tx = self.begin_write().await?;
         let result = Self::insert_event(&mut tx, &event).await;
@@ -881,6 +913,28 @@ impl Storage for SqlStorage {
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn give_back(&self, id: Uuid, worker: &str, now: Timestamp) -> DbResult<bool> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query(
+            "UPDATE stores SET lease_owner = NULL, lease_expires_at = NULL, next_attempt_at = $1 \
+             WHERE id = $2 AND lease_owner = $3",
+        )
+        .bind(ms(now))
+        .bind(id.to_string())
+        .bind(worker)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    async fn load(&self, id: Uuid) -> DbResult<Option<Store>> {
+        Stores::get_store(self, id).await
+    }
+
+    async fn owner_email(&self, owner: Uuid) -> DbResult<Option<String>> {
+        Ok(Accounts::user_by_id(self, owner).await?.map(|u| u.email))
     }
 
     async fn renew_lease(
@@ -960,7 +1014,10 @@ impl Storage for SqlStorage {
             oldest_due_secs: oldest.map_or(0, |t| ((ms(now) - t) / 1000).max(0)),
         })
     }
+}
 
+#[async_trait]
+impl News for SqlStorage {
     async fn announce(&self, store: Uuid) -> DbResult<()> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
@@ -986,7 +1043,10 @@ impl Storage for SqlStorage {
             .filter_map(|n| async move { n.ok().and_then(|n| Uuid::parse_str(n.payload()).ok()) });
         Ok(Some(stream.boxed()))
     }
+}
 
+#[async_trait]
+impl Audit for SqlStorage {
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()> {
         let mut tx = self.begin_write().await?;
         Self::insert_audit(&mut tx, &entry).await?;
@@ -1007,5 +1067,60 @@ impl Storage for SqlStorage {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(audit_from).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_violations_name_their_rule_or_none() {
+        let cases = [
+            (
+                "UNIQUE constraint failed: users.email_key",
+                Some(Conflict::EmailTaken),
+            ),
+            (
+                "duplicate key value violates unique constraint \"users_email_key_key\" users_email_key_key",
+                Some(Conflict::EmailTaken),
+            ),
+            (
+                "UNIQUE constraint failed: stores.domain",
+                Some(Conflict::DomainTaken),
+            ),
+            (
+                "duplicate key stores_live_domain",
+                Some(Conflict::DomainTaken),
+            ),
+            (
+                "UNIQUE constraint failed: stores.namespace",
+                Some(Conflict::NamespaceTaken),
+            ),
+            (
+                "duplicate key stores_namespace_key",
+                Some(Conflict::NamespaceTaken),
+            ),
+            (
+                "UNIQUE constraint failed: stores.owner_id, stores.name",
+                Some(Conflict::StoreNameTaken),
+            ),
+            (
+                "duplicate key stores_live_owner_name",
+                Some(Conflict::StoreNameTaken),
+            ),
+            ("UNIQUE constraint failed: stores.id", None),
+            (
+                "duplicate key value violates unique constraint \"stores_pkey\"",
+                None,
+            ),
+            (
+                "UNIQUE constraint failed: idempotency_keys.user_id, idempotency_keys.key",
+                None,
+            ),
+        ];
+        for (violation, want) in cases {
+            assert_eq!(conflict_for(violation), want, "{violation}");
+        }
     }
 }

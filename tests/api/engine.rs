@@ -15,17 +15,14 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Options, TestApp, TestUser, problem};
 
-fn kubeconfig() -> Option<PathBuf> {
+/// The local cluster's kubeconfig. These tests are ignored by default (reported as
+/// skipped); `scripts/test engine` brings the cluster up and runs them with `--ignored`.
+fn kubeconfig() -> PathBuf {
     match std::env::var("STOREFLEET_TEST_KUBECONFIG") {
-        Ok(p) if !p.is_empty() => Some(PathBuf::from(p)),
-        _ => {
-            assert!(
-                std::env::var("STOREFLEET_TEST_REQUIRE_CLUSTER").as_deref() != Ok("1"),
-                "STOREFLEET_TEST_REQUIRE_CLUSTER=1 but STOREFLEET_TEST_KUBECONFIG is not set"
-            );
-            eprintln!("skipping: STOREFLEET_TEST_KUBECONFIG is not set (scripts/test sets it)");
-            None
-        }
+        Ok(p) if !p.is_empty() => PathBuf::from(p),
+        _ => panic!(
+            "STOREFLEET_TEST_KUBECONFIG is not set: run these tests through `scripts/test engine`"
+        ),
     }
 }
 
@@ -57,6 +54,7 @@ fn engine_env(kubeconfig: &Path, extra: &[&Path]) -> Vec<(String, String)> {
         ),
         ("STOREFLEET_VALUES_FILE".to_owned(), values.join(",")),
         ("STOREFLEET_CHECKOUT_VERIFY".to_owned(), "off".to_owned()),
+        ("STOREFLEET_WORKERS".to_owned(), "4".to_owned()),
     ]
 }
 
@@ -121,8 +119,9 @@ async fn namespace_gone(client: &kube::Client, ns: &str, within: Duration) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_store_goes_from_request_to_ready_and_is_deleted_without_a_trace() {
-    let Some(kc) = kubeconfig() else { return };
+    let kc = kubeconfig();
     let (app, _dir) = engine_app(&kc, "{}\n", 300).await;
     let kube = client(&kc).await;
     let user = app.user().await;
@@ -331,7 +330,7 @@ async fn fails_with(
     name: &str,
     reason: &str,
 ) -> (TestApp, TestUser, String, tempfile::TempDir) {
-    let kc = kubeconfig().unwrap();
+    let kc = kubeconfig();
     let (app, dir) = engine_app(&kc, overrides, timeout).await;
     let user = app.user().await;
     let store = app.store(&user, name).await;
@@ -351,8 +350,9 @@ async fn fails_with(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_reaches_ready() {
-    let Some(kc) = kubeconfig() else { return };
+    let kc = kubeconfig();
     let (app, user, id, _dir) = fails_with(
         "quota:\n  limits: {cpu: \"2\", memory: 200Mi}\n",
         120,
@@ -415,10 +415,8 @@ async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_rea
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
-    if kubeconfig().is_none() {
-        return;
-    }
     let (app, user, id, _dir) = fails_with(
         "wordpress:\n  image: {tag: \"no-such-tag\"}\n  podLabels: {testenv.storefleet.io/fail: image-pull}\n",
         30,
@@ -450,10 +448,8 @@ async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_crash_looping_database_fails_naming_the_component() {
-    if kubeconfig().is_none() {
-        return;
-    }
     let (app, user, id, _dir) = fails_with(
         "mariadb:\n  podLabels: {testenv.storefleet.io/fail: crash-loop}\n",
         30,
@@ -465,10 +461,8 @@ async fn a_crash_looping_database_fails_naming_the_component() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_failing_setup_job_fails_the_store() {
-    if kubeconfig().is_none() {
-        return;
-    }
     let (app, user, id, _dir) = fails_with(
         "setup:\n  backoffLimit: 0\n  podLabels: {testenv.storefleet.io/fail: job-fail}\n",
         120,
@@ -492,8 +486,9 @@ async fn ready_count(app: &TestApp) -> u64 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn two_servers_on_one_postgresql_share_the_work_without_overlap() {
-    let Some(kc) = kubeconfig() else { return };
+    let kc = kubeconfig();
     let Some(_) = crate::helpers::postgres_admin_url() else {
         return;
     };
@@ -608,9 +603,10 @@ async fn until_up(http: &reqwest::Client, port: u16, data_dir: &Path) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn killing_the_server_at_random_moments_never_leaves_a_mess() {
     use rand::Rng as _;
-    let Some(kc) = kubeconfig() else { return };
+    let kc = kubeconfig();
     let dir = tempfile::tempdir().unwrap();
     let port = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -163,6 +163,8 @@ pub fn config(data_dir: &std::path::Path, db_url: &str, extra: &[(String, String
             "STOREFLEET_USER_CREATE_RATE_PER_MINUTE".into(),
             "10000".into(),
         ),
+        // The API alone: tests of the engine ask for workers.
+        ("STOREFLEET_WORKERS".into(), "0".into()),
         // A cluster that never answers: the API must work without one.
         (
             "KUBECONFIG".into(),

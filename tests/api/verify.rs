@@ -10,7 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{Value, json};
-use storefleet::provision::verify::{CheckoutVerifier, VerifyError};
+use storefleet::engines::VerifyError;
+use storefleet::engines::woocommerce::store_api::CheckoutVerifier;
 
 /// How the fake store misbehaves.
 #[derive(Clone, Copy, Default, PartialEq)]
@@ -184,7 +185,7 @@ async fn serve(mode: Mode) -> (String, Arc<Shop>) {
     (format!("http://{addr}/"), shop)
 }
 
-async fn verify(mode: Mode) -> Result<storefleet::provision::verify::VerifiedOrder, VerifyError> {
+async fn verify(mode: Mode) -> Result<storefleet::engines::VerifiedOrder, VerifyError> {
     let (base, _) = serve(mode).await;
     CheckoutVerifier::new(&base, "shop.example.com", None)
         .unwrap()

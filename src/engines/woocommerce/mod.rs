@@ -1,10 +1,16 @@
-//! WooCommerce on WordPress and MariaDB: `charts/woocommerce-store`.
+//! WooCommerce on WordPress and MariaDB: `charts/woocommerce-store`, checkout verified
+//! through the WooCommerce Store API ([`store_api`]).
 
+pub mod store_api;
+
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
 
 use serde_json::json;
 
-use super::StoreEngine;
+use super::{StepWords, StoreEngine, VerifiedOrder, VerifyError};
 use crate::domain::Engine;
 use crate::storage::Store;
 
@@ -14,6 +20,7 @@ pub struct WooCommerce;
 /// Helm's limit on release names.
 const MAX_RELEASE_LEN: usize = 53;
 
+#[async_trait]
 impl StoreEngine for WooCommerce {
     fn engine(&self) -> Engine {
         Engine::WooCommerce
@@ -52,6 +59,20 @@ impl StoreEngine for WooCommerce {
         "setup"
     }
 
+    fn workloads_words(&self) -> StepWords {
+        StepWords {
+            doing: "Waiting for the database and WordPress",
+            done: "MariaDB and WordPress are ready",
+        }
+    }
+
+    fn setup_words(&self) -> StepWords {
+        StepWords {
+            doing: "Setting up WordPress and WooCommerce",
+            done: "WooCommerce is installed and configured",
+        }
+    }
+
     fn admin_login(&self) -> (&'static str, &'static str) {
         ("storeadmin", "wordpress-admin-password")
     }
@@ -61,5 +82,16 @@ impl StoreEngine for WooCommerce {
             format!("{scheme}://{}/", store.domain),
             format!("{scheme}://{}/wp-admin/", store.domain),
         )
+    }
+
+    async fn verify_checkout(
+        &self,
+        url: &str,
+        host: &str,
+        via: Option<SocketAddr>,
+    ) -> Result<VerifiedOrder, VerifyError> {
+        store_api::CheckoutVerifier::new(url, host, via)?
+            .verify()
+            .await
     }
 }
