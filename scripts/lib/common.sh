@@ -33,16 +33,21 @@ require_tools() {
   command -v npm >/dev/null || die "npm not found: install npm"
 }
 
-# Build the dashboard into web/dist (embedded by the release build).
-build_web() {
-  [ -f "$ROOT/web/package.json" ] || return 0
-  log "building the dashboard (web/)"
+# Install the dashboard's npm packages when package-lock.json is newer than the install.
+web_install() {
   ( cd "$ROOT/web"
     if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
       # See web/test.sh: npm install is the fallback when npm ci refuses the lock.
       npm ci --no-audit --no-fund --loglevel=error 2>/dev/null || npm install --no-audit --no-fund --loglevel=error
-    fi
-    npm run build --silent )
+    fi )
+}
+
+# Build the dashboard into web/dist (embedded by the release build).
+build_web() {
+  [ -f "$ROOT/web/package.json" ] || return 0
+  log "building the dashboard (web/)"
+  web_install || return 1
+  ( cd "$ROOT/web" && npm run build --silent )
 }
 
 # A free TCP port on loopback.

@@ -70,6 +70,10 @@ pub struct StoreView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub ready_at: Option<DateTime<Utc>>,
+    /// When the current step began: never before the latest create, retry or delete
+    /// request, so after a retry it does not point into the failed attempt. Null until
+    /// the first step of the store starts.
+    pub step_started_at: Option<DateTime<Utc>>,
 }
 
 impl From<&Store> for StoreView {
@@ -92,8 +96,20 @@ impl From<&Store> for StoreView {
             created_at: s.created_at,
             updated_at: s.updated_at,
             ready_at: s.ready_at,
+            step_started_at: current_step_start(s.step_started_at, s.work_started_at),
         }
     }
+}
+
+/// The stored step start, unless it predates the request the engine works on now: a
+/// retry or delete leaves the failed attempt's step in place until the engine's next
+/// progress, and that step's old start is not when anything current began.
+fn current_step_start(
+    step_started_at: Option<DateTime<Utc>>,
+    work_started_at: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
+    let started = step_started_at?;
+    Some(work_started_at.map_or(started, |work| started.max(work)))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -274,4 +290,42 @@ pub struct CredentialsView {
     pub username: String,
     /// Generated at provisioning; change it after the first sign-in.
     pub password: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone};
+
+    use super::*;
+
+    #[test]
+    fn the_current_step_start_is_the_recorded_one_unless_it_predates_the_current_request() {
+        let created = Utc.with_ymd_and_hms(2026, 1, 1, 12, 0, 0).unwrap();
+        let step_began = created + Duration::seconds(40);
+        let retried = created + Duration::minutes(30);
+        let cases = [
+            // A new store: no step has started.
+            (None, Some(created), None),
+            // The engine recorded a step start during the first pass.
+            (Some(step_began), Some(created), Some(step_began)),
+            // Failed, then retried: the failed attempt's step start gives way to the retry,
+            // until the engine records the step it starts now.
+            (Some(step_began), Some(retried), Some(retried)),
+            (
+                Some(retried + Duration::seconds(5)),
+                Some(retried),
+                Some(retried + Duration::seconds(5)),
+            ),
+            // A row written before work starts were recorded.
+            (Some(step_began), None, Some(step_began)),
+            (None, None, None),
+        ];
+        for (step_started_at, work_started_at, want) in cases {
+            assert_eq!(
+                current_step_start(step_started_at, work_started_at),
+                want,
+                "step {step_started_at:?}, work {work_started_at:?}"
+            );
+        }
+    }
 }

@@ -26,6 +26,11 @@ async fn create_answers_202_with_location_and_a_default_domain() {
     assert_eq!(store["steps_done"], 0);
     assert_eq!(store["steps_total"], 8);
     assert!(store["url"].is_null() && store["admin_url"].is_null() && store["ready_at"].is_null());
+    assert!(
+        store.as_object().unwrap().contains_key("step_started_at")
+            && store["step_started_at"].is_null(),
+        "no step has started yet: {store}"
+    );
     assert!(!store["status_reason"].as_str().unwrap().is_empty());
     let ns = store["namespace"].as_str().unwrap();
     assert!(ns.starts_with("store-") && ns.len() == 14, "{ns}");

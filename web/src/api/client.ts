@@ -23,7 +23,7 @@ export class ApiError extends Error {
     this.detail = problem.detail;
     this.fieldErrors = problem.field_errors ?? {};
     this.retryAfter = retryAfter;
-    this.requestId = problem.request_id;
+    this.requestId = problem.request_id ?? undefined;
   }
 
   get isNetwork(): boolean {
@@ -120,7 +120,8 @@ export async function request<T>(method: string, path: string, opts: RequestOpti
     if (res.status === 401 && problem.code === 'unauthorized' && opts.reportUnauthorized !== false) {
       onUnauthorized?.();
     }
-    const bodyRetry = (problem as Problem & { retry_after?: unknown }).retry_after;
+    // From the body only as a number: a proxy's error page may carry anything.
+    const bodyRetry: unknown = problem.retry_after;
     throw new ApiError(problem, parseRetryAfter(res.headers.get('retry-after')) ?? (typeof bodyRetry === 'number' ? bodyRetry : null));
   }
   if (res.status === 204) return undefined as T;

@@ -1,129 +1,47 @@
-// Shapes of the Storefleet HTTP API (see shared/docs/api.md). Only what the dashboard reads.
+// The dashboard's names for the API's shapes. Every server shape comes from
+// schema.gen.ts, which is generated from openapi.json (run scripts/gen-openapi after
+// changing the API); what is written here by hand is only client-side.
+import { storeStatusValues, type components } from './schema.gen';
 
-export type Role = 'user' | 'admin';
+type Schemas = components['schemas'];
 
-export interface User {
-  id: string;
-  email: string;
-  role: Role;
-}
+export type Role = Schemas['Role'];
+export type User = Schemas['UserView'];
 
-export interface Me extends User {
-  /** Both numbers come from GET /me; absent only if that call failed right after sign-in. */
-  store_quota?: number;
-  stores_active?: number;
-}
+/**
+ * The signed-in user. The quota numbers come from GET /me; they are absent only when that
+ * call failed right after sign-in and the session holds the sign-in answer's user instead.
+ */
+export type Me = User & Partial<Pick<Schemas['Me'], 'store_quota' | 'stores_active'>>;
 
-export interface AuthResponse {
-  user: User;
-  token?: string;
-  expires_at?: string;
-}
+export type AuthResponse = Schemas['Session'];
+export type EngineInfo = Schemas['EngineInfo'];
+export type ServerInfo = Schemas['ServerInfo'];
 
-export interface EngineInfo {
-  id: string;
-  name: string;
-  default?: boolean;
-}
+export type StoreStatus = Schemas['StoreStatus'];
+export type Store = Schemas['StoreView'];
+export type StoreListResponse = Schemas['StoreList'];
+export type EventLevel = Schemas['EventLevel'];
+export type StoreEvent = Schemas['EventView'];
+export type EventListResponse = Schemas['EventList'];
+export type Credentials = Schemas['CredentialsView'];
+export type HealthComponent = Schemas['ComponentView'];
+export type StoreHealth = Schemas['HealthView'];
 
-export interface ServerInfo {
-  version: string;
-  signup: 'open' | 'closed';
-  base_domain: string;
-  engines: EngineInfo[];
-}
+export type AdminUser = Schemas['AdminUserView'];
+export type AdminUserListResponse = Schemas['AdminUserList'];
+export type AuditEvent = Schemas['AuditEventView'];
+export type AuditEventListResponse = Schemas['AuditEventList'];
 
-export const STORE_STATUSES = ['Pending', 'Provisioning', 'Ready', 'Failed', 'Deleting'] as const;
-export type StoreStatus = (typeof STORE_STATUSES)[number];
+/**
+ * A failed request as the client sees it: the server's RFC 9457 problem details when it
+ * sent them, and at least a status and a code otherwise (a network failure, or a proxy's
+ * answer that is not problem+json).
+ */
+export type Problem = Partial<Schemas['Problem']> & Pick<Schemas['Problem'], 'status' | 'code'>;
 
-export interface Store {
-  id: string;
-  name: string;
-  engine: string;
-  status: StoreStatus;
-  status_reason?: string | null;
-  step?: string | null;
-  steps_done?: number | null;
-  steps_total?: number | null;
-  domain?: string | null;
-  url?: string | null;
-  admin_url?: string | null;
-  namespace?: string | null;
-  owner_id?: string | null;
-  /** Optional: owner's email, when the server includes it (admin views). */
-  owner_email?: string | null;
-  created_at: string;
-  updated_at?: string | null;
-  ready_at?: string | null;
-  /** Optional: when the current status began; elapsed time falls back to created_at. */
-  status_since?: string | null;
-}
-
-export type EventLevel = 'info' | 'warning' | 'error';
-
-export interface StoreEvent {
-  at: string;
-  level: EventLevel;
-  step?: string | null;
-  message: string;
-  /** How long the step took, when the event closes a step. */
-  duration_ms?: number | null;
-}
-
-export interface Credentials {
-  admin_url: string;
-  username: string;
-  password: string;
-}
-
-export interface HealthComponent {
-  name: string;
-  ready: boolean;
-  message?: string | null;
-}
-
-export interface StoreHealth {
-  healthy: boolean;
-  checked_at?: string | null;
-  components: HealthComponent[];
-}
-
-export interface AdminUser {
-  id: string;
-  email: string;
-  role: Role;
-  store_quota: number;
-  stores_active: number;
-  created_at: string;
-}
-
-export interface AuditEvent {
-  /** Paging cursor: pass as `before` to get older events. */
-  id: number;
-  at: string;
-  actor_id?: string | null;
-  actor_email?: string | null;
-  action: string;
-  target_type?: string | null;
-  target_id?: string | null;
-  ip?: string | null;
-  details?: unknown;
-}
-
-export interface ListResponse<T> {
-  items: T[];
-}
-
-/** RFC 9457 problem details as Storefleet sends them. */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  code: string;
-  detail?: string;
-  field_errors?: Record<string, string[]>;
-  request_id?: string;
-}
+/** Every store status, in the API's lifecycle order. */
+export const STORE_STATUSES: readonly StoreStatus[] = storeStatusValues;
 
 export const IN_PROGRESS: ReadonlySet<StoreStatus> = new Set(['Pending', 'Provisioning', 'Deleting']);
 

@@ -76,7 +76,9 @@ export function stepLabel(store: Pick<Store, 'step' | 'steps_done' | 'steps_tota
 export function StoreProgress({ store, compact = false }: { store: Store; compact?: boolean }) {
   const now = useNow(1000);
   const label = stepLabel(store);
-  const since = Date.parse(store.status_since ?? store.created_at);
+  // Time on the current step; before the first step starts, the store has been waiting
+  // since it was created.
+  const since = Date.parse(store.step_started_at ?? store.created_at);
   const elapsed = Number.isNaN(since) ? null : formatDuration(now - since);
   const total = store.steps_total ?? 0;
   const done = Math.min(total, store.steps_done ?? 0);

@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError, errorMessage } from '../api/client';
-import type { Credentials, ListResponse, Store, StoreEvent, StoreHealth } from '../api/types';
+import type { Credentials, EventListResponse, Store, StoreEvent, StoreHealth } from '../api/types';
 import { isInProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
@@ -285,7 +285,7 @@ function Timeline({ store }: { store: Store }) {
   const version = `${store.status}|${store.step ?? ''}|${store.steps_done ?? ''}|${store.updated_at ?? ''}`;
   const load = useCallback(async () => {
     try {
-      const res = await api.get<ListResponse<StoreEvent>>(`/stores/${encodeURIComponent(store.id)}/events`);
+      const res = await api.get<EventListResponse>(`/stores/${encodeURIComponent(store.id)}/events`);
       setEvents(res.items);
       setError(null);
     } catch (err) {

@@ -13,7 +13,7 @@ import {
 } from 'react';
 import { api } from '../api/client';
 import { onReconnect } from '../api/connection';
-import type { ListResponse, Store } from '../api/types';
+import type { Store, StoreListResponse } from '../api/types';
 import { useAnnounce } from './announcer';
 import { useSession } from './session';
 import {
@@ -91,7 +91,7 @@ export function StoresProvider({
 
   const refresh = useCallback(async () => {
     try {
-      const res = await api.get<ListResponse<Store>>('/stores');
+      const res = await api.get<StoreListResponse>('/stores');
       dispatch({ type: 'replace', items: res.items });
       setError(null);
       setSynced(true);

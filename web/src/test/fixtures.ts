@@ -6,7 +6,7 @@ export const info: ServerInfo = {
   base_domain: 'stores.localhost',
   engines: [
     { id: 'woocommerce', name: 'WooCommerce', default: true },
-    { id: 'medusa', name: 'Medusa' },
+    { id: 'medusa', name: 'Medusa', default: false },
   ],
 };
 
@@ -33,6 +33,7 @@ export function makeStore(over: Partial<Store> = {}): Store {
     created_at: created,
     updated_at: created,
     ready_at: null,
+    step_started_at: null,
     ...over,
   };
 }

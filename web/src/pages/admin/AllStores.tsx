@@ -1,7 +1,7 @@
 // Admin: every store on the platform, whoever owns it.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorMessage } from '../../api/client';
-import type { AdminUser, ListResponse, Store, StoreStatus } from '../../api/types';
+import type { AdminUserListResponse, StoreListResponse, StoreStatus } from '../../api/types';
 import { STORE_STATUSES } from '../../api/types';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { StoreList } from '../../components/StoreList';
@@ -24,7 +24,7 @@ export default function AdminStoresPage() {
 
   const load = useCallback(async () => {
     try {
-      const res = await api.get<ListResponse<Store>>('/stores?all=true');
+      const res = await api.get<StoreListResponse>('/stores?all=true');
       setCache((c) => replaceStores(c, res.items));
       setError(null);
     } catch (err) {
@@ -38,7 +38,7 @@ export default function AdminStoresPage() {
     document.title = 'All stores · Storefleet';
     void load();
     api
-      .get<ListResponse<AdminUser>>('/admin/users')
+      .get<AdminUserListResponse>('/admin/users')
       .then((res) => setOwners(new Map(res.items.map((u) => [u.id, u.email]))))
       .catch(() => {});
   }, [load]);
@@ -79,7 +79,7 @@ export default function AdminStoresPage() {
     return all.filter((s) => {
       if (status && s.status !== status) return false;
       if (!q) return true;
-      const owner = (s.owner_email ?? (s.owner_id ? owners.get(s.owner_id) : '') ?? '').toLowerCase();
+      const owner = (owners.get(s.owner_id) ?? '').toLowerCase();
       return s.name.includes(q) || owner.includes(q) || (s.domain ?? '').includes(q);
     });
   }, [all, status, query, owners]);
@@ -136,7 +136,7 @@ export default function AdminStoresPage() {
               stores={shown}
               engines={info?.engines}
               label="All stores"
-              ownerLabel={(s) => s.owner_email ?? (s.owner_id ? (owners.get(s.owner_id) ?? s.owner_id) : null)}
+              ownerLabel={(s) => owners.get(s.owner_id) ?? s.owner_id}
             />
           )}
         </div>

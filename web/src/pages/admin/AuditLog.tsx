@@ -2,7 +2,7 @@
 // older pages fetched on request (?limit=&before=).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorMessage } from '../../api/client';
-import type { AdminUser, AuditEvent, ListResponse } from '../../api/types';
+import type { AdminUser, AdminUserListResponse, AuditEvent, AuditEventListResponse } from '../../api/types';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, cx } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 
@@ -55,7 +55,7 @@ export default function AuditLogPage() {
   const [users, setUsers] = useState<AdminUser[]>([]);
 
   const fetchPage = useCallback(
-    async (before?: number) => (await api.get<ListResponse<AuditEvent>>(`/audit-events?${auditQuery({ action, actorId, before })}`)).items,
+    async (before?: number) => (await api.get<AuditEventListResponse>(`/audit-events?${auditQuery({ action, actorId, before })}`)).items,
     [action, actorId],
   );
 
@@ -73,7 +73,7 @@ export default function AuditLogPage() {
   useEffect(() => {
     document.title = 'Audit log · Storefleet';
     api
-      .get<ListResponse<AdminUser>>('/admin/users')
+      .get<AdminUserListResponse>('/admin/users')
       .then((res) => setUsers(res.items))
       .catch(() => {});
   }, []);

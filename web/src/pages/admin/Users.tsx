@@ -1,7 +1,7 @@
 // Admin: every user with their store usage; change a user's quota or role.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage } from '../../api/client';
-import type { AdminUser, ListResponse, Role } from '../../api/types';
+import type { AdminUser, AdminUserListResponse, Role } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField, cx } from '../../components/ui';
 import { formatDate } from '../../lib/format';
@@ -18,7 +18,7 @@ export default function AdminUsersPage() {
 
   const load = useCallback(async () => {
     try {
-      const res = await api.get<ListResponse<AdminUser>>('/admin/users');
+      const res = await api.get<AdminUserListResponse>('/admin/users');
       setUsers(res.items);
       setError(null);
     } catch (err) {

@@ -21,7 +21,7 @@ const users: AdminUser[] = [
 const audit: AuditEvent[] = [
   { id: 3, at: '2025-01-03T10:00:00Z', actor_id: 'u2', actor_email: 'bob@example.com', action: 'store.create', target_type: 'store', target_id: 's1', ip: '127.0.0.1', details: { name: 'bobs-shop' } },
   { id: 2, at: '2025-01-03T09:00:00Z', actor_id: 'a1', actor_email: 'admin@example.com', action: 'user.login', target_type: 'user', target_id: 'a1', ip: '127.0.0.1', details: {} },
-  { id: 1, at: '2025-01-03T08:00:00Z', actor_id: null, actor_email: 'bob@example.com', action: 'user.login_failed', target_type: null, target_id: null, ip: '10.0.0.9', details: null },
+  { id: 1, at: '2025-01-03T08:00:00Z', actor_id: null, actor_email: 'bob@example.com', action: 'user.login_failed', target_type: null, target_id: null, ip: '10.0.0.9', details: {} },
 ];
 
 function serve(asUser = admin) {
@@ -68,11 +68,18 @@ describe('admin', () => {
     expect(requests.some((r) => r.method === 'PATCH')).toBe(false);
   });
 
-  it('shows all stores with their owners', async () => {
+  it('shows all stores with their owners, found by owner email from the users list', async () => {
     serve();
     renderApp('/admin/stores');
     const row = await screen.findByRole('article', { name: 'bobs-shop' });
     await waitFor(() => expect(row).toHaveTextContent('bob@example.com'));
+    const user = userEvent.setup();
+    const search = screen.getByLabelText('Search');
+    await user.type(search, 'BOB@example');
+    expect(screen.getByRole('article', { name: 'bobs-shop' })).toBeInTheDocument();
+    await user.clear(search);
+    await user.type(search, 'admin@example');
+    expect(screen.getByText('No store matches these filters.')).toBeInTheDocument();
   });
 
   it("follows every user's stores through the admin stream (?all=true)", async () => {
