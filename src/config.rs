@@ -121,6 +121,15 @@ pub struct Config {
     pub ingress_address: Option<String>,
     /// Remove namespaces labelled as ours that have no live store (otherwise only report).
     pub sweep_delete: bool,
+    /// Sign-ups per client IP per minute.
+    pub signup_rate_per_minute: u32,
+    /// Open HTTP connections at most, and per client address (trusted proxies exempt).
+    pub max_connections: u32,
+    pub max_connections_per_ip: u32,
+    /// A connection must send a request's headers within this time.
+    pub header_timeout_secs: u64,
+    /// A connection with no traffic either way for this long is closed.
+    pub idle_timeout_secs: u64,
     /// Where each setting came from, by variable name.
     pub sources: BTreeMap<&'static str, Source>,
 }
@@ -266,6 +275,31 @@ const SETTINGS: &[Setting] = &[
     Setting {
         var: "STOREFLEET_SWEEP",
         default: "report",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_SIGNUP_RATE_PER_MINUTE",
+        default: "5",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_MAX_CONNECTIONS",
+        default: "1024",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_MAX_CONNECTIONS_PER_IP",
+        default: "64",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_HEADER_TIMEOUT_SECS",
+        default: "10",
+        secret: false,
+    },
+    Setting {
+        var: "STOREFLEET_IDLE_TIMEOUT_SECS",
+        default: "60",
         secret: false,
     },
 ];
@@ -589,6 +623,33 @@ impl Config {
             }
         })?;
 
+        let signup_rate_per_minute = raw.parse(
+            "STOREFLEET_SIGNUP_RATE_PER_MINUTE",
+            "a whole number 1..=1000000",
+            number(1u32, 1_000_000),
+        )?;
+        let max_connections = raw.parse(
+            "STOREFLEET_MAX_CONNECTIONS",
+            "a whole number 1..=1000000",
+            number(1u32, 1_000_000),
+        )?;
+        let max_connections_per_ip = raw.parse(
+            "STOREFLEET_MAX_CONNECTIONS_PER_IP",
+            "a whole number 1..=1000000",
+            number(1u32, 1_000_000),
+        )?;
+        let header_timeout_secs = raw.parse(
+            "STOREFLEET_HEADER_TIMEOUT_SECS",
+            "seconds, 1..=300",
+            number(1u64, 300),
+        )?;
+        // Above the event stream's 15 s keep-alive, so open streams are never idle.
+        let idle_timeout_secs = raw.parse(
+            "STOREFLEET_IDLE_TIMEOUT_SECS",
+            "seconds, 20..=3600",
+            number(20u64, 3600),
+        )?;
+
         let sources = SETTINGS
             .iter()
             .map(|s| (s.var, raw.get(s.var).1.clone()))
@@ -623,6 +684,11 @@ impl Config {
             store_url_scheme,
             ingress_address,
             sweep_delete,
+            signup_rate_per_minute,
+            max_connections,
+            max_connections_per_ip,
+            header_timeout_secs,
+            idle_timeout_secs,
             sources,
         })
     }
@@ -725,8 +791,19 @@ impl Config {
                 "report"
             }
             .into(),
+            "STOREFLEET_SIGNUP_RATE_PER_MINUTE" => self.signup_rate_per_minute.to_string(),
+            "STOREFLEET_MAX_CONNECTIONS" => self.max_connections.to_string(),
+            "STOREFLEET_MAX_CONNECTIONS_PER_IP" => self.max_connections_per_ip.to_string(),
+            "STOREFLEET_HEADER_TIMEOUT_SECS" => self.header_timeout_secs.to_string(),
+            "STOREFLEET_IDLE_TIMEOUT_SECS" => self.idle_timeout_secs.to_string(),
             _ => String::new(),
         }
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`: only when the dashboard is
+    /// served over https (browsers ignore the header on plain http anyway).
+    pub fn hsts(&self) -> bool {
+        self.cookie_secure()
     }
 
     /// Whether the session cookie must be marked `Secure`.
@@ -828,6 +905,11 @@ mod tests {
         assert_eq!(c.provision_timeout_secs, 600);
         assert!(c.checkout_verify);
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.signup_rate_per_minute, 5);
+        assert_eq!(c.max_connections, 1024);
+        assert_eq!(c.max_connections_per_ip, 64);
+        assert_eq!(c.header_timeout_secs, 10);
+        assert_eq!(c.idle_timeout_secs, 60);
     }
 
     fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {

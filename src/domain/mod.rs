@@ -6,12 +6,14 @@ mod account;
 mod credentials;
 mod engine;
 mod names;
+mod reserved;
 mod status;
 
 pub use account::{Email, Password, Role};
 pub use credentials::{SECRET_KEYS, StoreCredentials, random_id};
 pub use engine::Engine;
 pub use names::{Domain, Namespace, StoreName, default_domain};
+pub use reserved::check_claimable;
 pub use status::{ALLOWED_TRANSITIONS, Desired, LifecycleEvent, StoreStatus, TransitionError};
 
 /// A rule a piece of input broke, in words a person can act on.
