@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::limits::{CreateLimits, LoginThrottle};
+use crate::api::limits::{CreateLimits, LoginThrottle, SignupLimit};
 use crate::api::{self, AppState};
 use crate::auth::TokenKeys;
 use crate::cluster::ClusterProbe;
@@ -20,7 +20,7 @@ use crate::helm::HelmCli;
 use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::provision::Provisioner;
-use crate::storage;
+use crate::{server, storage};
 
 /// Sign-in failures allowed per email and per client IP within the window.
 const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
@@ -36,6 +36,8 @@ pub struct App {
 impl App {
     /// Open (and migrate) the database, load the signing key and bind the listener.
     pub async fn build(config: Config) -> anyhow::Result<App> {
+        // Fail at start, naming the path, rather than answering every write with an error.
+        storage::check_writable_dir(&config.data_dir)?;
         let storage = storage::connect(config.database_url.expose()).await?;
         let tokens = TokenKeys::from_config(&config)?;
         let listener = TcpListener::bind(config.listen)
@@ -67,6 +69,7 @@ impl App {
                 config.create_rate_per_minute,
                 config.user_create_rate_per_minute,
             )),
+            signup_limit: Arc::new(SignupLimit::new(config.signup_rate_per_minute)),
             login_throttle: Arc::new(LoginThrottle::new(
                 LOGIN_WINDOW,
                 LOGIN_FAILURES_PER_EMAIL,
@@ -103,15 +106,10 @@ impl App {
         tracing::info!(%addr, backend = state.storage.backend().as_str(), "serving Storefleet");
 
         let mut tasks: JoinSet<(&'static str, anyhow::Result<()>)> = JoinSet::new();
-        let app = api::router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-        let http_token = token.clone();
-        tasks.spawn(async move {
-            let result = axum::serve(listener, app)
-                .with_graceful_shutdown(async move { http_token.cancelled().await })
-                .await
-                .context("HTTP server failed");
-            ("http server", result)
-        });
+        let app = api::router(state.clone());
+        let limits = server::Limits::from_config(&state.config);
+        let http = server::serve(listener, app, limits, state.metrics.clone(), token.clone());
+        tasks.spawn(async move { ("http server", http.await.context("HTTP server failed")) });
         tasks.spawn(housekeeping(state.clone(), token.clone()));
         tasks.spawn(replica_news(state.clone(), token.clone()));
         let provisioner = state.provisioner.clone();
@@ -145,7 +143,8 @@ impl App {
     }
 }
 
-/// Periodic chores: forget day-old idempotency keys and idle rate-limit buckets.
+/// Periodic chores: forget day-old idempotency keys, expired sessions and idle
+/// rate-limit buckets.
 async fn housekeeping(
     state: AppState,
     token: CancellationToken,
@@ -161,46 +160,95 @@ async fn housekeeping(
                     Ok(_) => {}
                     Err(e) => tracing::warn!(error = %e, "cannot purge idempotency keys"),
                 }
+                match state.storage.purge_sessions(chrono::Utc::now()).await {
+                    Ok(n) if n > 0 => tracing::info!(removed = n, "purged expired sessions"),
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "cannot purge expired sessions"),
+                }
                 state.create_limits.shrink();
+                state.signup_limit.shrink();
             }
         }
     }
 }
 
 /// Hear of store changes other replicas announce (PostgreSQL): wake the workers and pass
-/// the change on to this process's event streams.
+/// the change on to this process's event streams. A lost connection (the database
+/// restarting, a network cut) is reconnected with backoff while the server stays up;
+/// changes announced meanwhile are made up for by the workers' polling.
 async fn replica_news(
     state: AppState,
     token: CancellationToken,
 ) -> (&'static str, anyhow::Result<()>) {
+    const NAME: &str = "replica news";
+    let mut backoff = LISTEN_RETRY_MIN;
+    loop {
+        let mut stream = tokio::select! {
+            () = token.cancelled() => return (NAME, Ok(())),
+            listened = state.storage.listen() => match listened {
+                Ok(Some(stream)) => stream,
+                // One process owns a SQLite database: there is no other replica to hear from.
+                Ok(None) => {
+                    token.cancelled().await;
+                    return (NAME, Ok(()));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in_secs = backoff.as_secs(), "cannot LISTEN for store changes");
+                    if wait_or_stop(&token, backoff).await {
+                        return (NAME, Ok(()));
+                    }
+                    backoff = (backoff * 2).min(LISTEN_RETRY_MAX);
+                    continue;
+                }
+            },
+        };
+        if backoff > LISTEN_RETRY_MIN {
+            tracing::info!("listening for store changes again");
+            // Whatever was announced while we were away: workers look for due work.
+            state.notifier.wake_workers();
+        }
+        backoff = LISTEN_RETRY_MIN;
+        if pass_news_on(&state, &token, &mut stream).await {
+            return (NAME, Ok(()));
+        }
+        tracing::warn!("the store-change listener lost its connection; reconnecting");
+        if wait_or_stop(&token, backoff).await {
+            return (NAME, Ok(()));
+        }
+        backoff = LISTEN_RETRY_MIN * 2;
+    }
+}
+
+const LISTEN_RETRY_MIN: Duration = Duration::from_secs(1);
+const LISTEN_RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// Forward announced store changes until the stream ends (`false`) or the server stops
+/// (`true`).
+async fn pass_news_on(
+    state: &AppState,
+    token: &CancellationToken,
+    stream: &mut futures::stream::BoxStream<'static, uuid::Uuid>,
+) -> bool {
     use futures::StreamExt as _;
-    let mut stream = match state.storage.listen().await {
-        Ok(Some(stream)) => stream,
-        Ok(None) => {
-            // One process owns a SQLite database: there is no other replica to hear from.
-            token.cancelled().await;
-            return ("replica news", Ok(()));
-        }
-        Err(e) => {
-            return (
-                "replica news",
-                Err(anyhow::anyhow!("cannot LISTEN for store changes: {e}")),
-            );
-        }
-    };
     loop {
         tokio::select! {
-            () = token.cancelled() => return ("replica news", Ok(())),
+            () = token.cancelled() => return true,
             next = stream.next() => {
-                let Some(id) = next else {
-                    return ("replica news", Err(anyhow::anyhow!("the store-change listener ended")));
-                };
+                let Some(id) = next else { return false };
                 state.notifier.wake_workers();
                 if let Ok(Some(store)) = state.storage.get_store(id).await {
                     state.notifier.changed_here(&store);
                 }
             }
         }
+    }
+}
+
+/// Sleep for `pause`; `true` when the server stops meanwhile.
+async fn wait_or_stop(token: &CancellationToken, pause: Duration) -> bool {
+    tokio::select! {
+        () = token.cancelled() => true,
+        () = tokio::time::sleep(pause) => false,
     }
 }
 

@@ -165,6 +165,13 @@ struct Claims {
     jti: String,
 }
 
+/// What a valid token says: whose it is and which server-side session it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionClaims {
+    pub user: Uuid,
+    pub session: String,
+}
+
 /// Issues and checks session tokens.
 #[derive(Clone)]
 pub struct TokenKeys {
@@ -210,20 +217,43 @@ impl TokenKeys {
         ))
     }
 
+    /// A token for `user` naming a fresh session id (not recorded anywhere: the server
+    /// issues tokens with [`TokenKeys::issue_session`] and records the session first).
     pub fn issue(&self, user: Uuid, now: DateTime<Utc>) -> anyhow::Result<(String, DateTime<Utc>)> {
-        let expires = now + self.ttl;
+        self.issue_session(user, &Uuid::new_v4().to_string(), now)
+    }
+
+    /// A token for `user` naming the server-side session `session` (its `jti`).
+    pub fn issue_session(
+        &self,
+        user: Uuid,
+        session: &str,
+        now: DateTime<Utc>,
+    ) -> anyhow::Result<(String, DateTime<Utc>)> {
+        let expires = self.expires_at(now);
         let claims = Claims {
             sub: user.to_string(),
             iat: now.timestamp(),
             exp: expires.timestamp(),
-            jti: Uuid::new_v4().to_string(),
+            jti: session.to_owned(),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .context("cannot sign token")?;
         Ok((token, expires))
     }
 
+    /// When a session that starts at `now` ends.
+    pub fn expires_at(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now + self.ttl
+    }
+
     pub fn verify(&self, token: &str) -> Result<Uuid, TokenError> {
+        self.verify_session(token).map(|claims| claims.user)
+    }
+
+    /// The user and the session a validly signed, unexpired token names. Whether the
+    /// session is still live is the database's to say.
+    pub fn verify_session(&self, token: &str) -> Result<SessionClaims, TokenError> {
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "sub"]);
@@ -233,7 +263,14 @@ impl TokenKeys {
                 _ => TokenError::Invalid,
             },
         )?;
-        Uuid::parse_str(&data.claims.sub).map_err(|_| TokenError::Invalid)
+        let user = Uuid::parse_str(&data.claims.sub).map_err(|_| TokenError::Invalid)?;
+        if data.claims.jti.is_empty() {
+            return Err(TokenError::Invalid);
+        }
+        Ok(SessionClaims {
+            user,
+            session: data.claims.jti,
+        })
     }
 
     pub fn ttl_secs(&self) -> i64 {

@@ -87,8 +87,13 @@ pub async fn user_create(
         }
         if let Some(password) = &password {
             let hash = auth::hash_password(password.expose())?;
-            storage.set_password_hash(user.id, &hash, now).await?;
-            writeln!(out, "password of {} changed", user.email)?;
+            // A new password ends every session signed in with the old one.
+            let ended = storage.change_password(user.id, &hash, None, now).await?;
+            writeln!(
+                out,
+                "password of {} changed; {ended} session(s) signed out",
+                user.email
+            )?;
         }
         if admin && user.role != Role::Admin {
             storage

@@ -121,6 +121,15 @@ pub struct Config {
     pub ingress_address: Option<String>,
     /// Remove namespaces labelled as ours that have no live store (otherwise only report).
     pub sweep_delete: bool,
+    /// Sign-ups per client IP per minute.
+    pub signup_rate_per_minute: u32,
+    /// Open HTTP connections at most, and per client address (trusted proxies exempt).
+    pub max_connections: u32,
+    pub max_connections_per_ip: u32,
+    /// A connection must send a request's headers within this time.
+    pub header_timeout_secs: u64,
+    /// A connection with no traffic either way for this long is closed.
+    pub idle_timeout_secs: u64,
     /// Where each setting came from, by variable name.
     pub sources: BTreeMap<&'static str, Source>,
 }
@@ -449,6 +458,47 @@ const SETTINGS: &[Setting] = &[
         set: |c, s| set(&mut c.sweep_delete, choice(s, SWEEP)),
         show: |c| shown(c.sweep_delete, SWEEP),
     },
+    Setting {
+        var: "STOREFLEET_SIGNUP_RATE_PER_MINUTE",
+        default: "5",
+        secret: false,
+        accepts: "a whole number 1..=1000000",
+        set: |c, s| set(&mut c.signup_rate_per_minute, number(s, 1, 1_000_000)),
+        show: |c| c.signup_rate_per_minute.to_string(),
+    },
+    Setting {
+        var: "STOREFLEET_MAX_CONNECTIONS",
+        default: "1024",
+        secret: false,
+        accepts: "a whole number 1..=1000000",
+        set: |c, s| set(&mut c.max_connections, number(s, 1, 1_000_000)),
+        show: |c| c.max_connections.to_string(),
+    },
+    Setting {
+        var: "STOREFLEET_MAX_CONNECTIONS_PER_IP",
+        default: "64",
+        secret: false,
+        accepts: "a whole number 1..=1000000",
+        set: |c, s| set(&mut c.max_connections_per_ip, number(s, 1, 1_000_000)),
+        show: |c| c.max_connections_per_ip.to_string(),
+    },
+    Setting {
+        var: "STOREFLEET_HEADER_TIMEOUT_SECS",
+        default: "10",
+        secret: false,
+        accepts: "seconds, 1..=300",
+        set: |c, s| set(&mut c.header_timeout_secs, number(s, 1, 300)),
+        show: |c| c.header_timeout_secs.to_string(),
+    },
+    Setting {
+        var: "STOREFLEET_IDLE_TIMEOUT_SECS",
+        default: "60",
+        secret: false,
+        // Above the event stream's 15 s keep-alive, so open streams are never idle.
+        accepts: "seconds, 20..=3600",
+        set: |c, s| set(&mut c.idle_timeout_secs, number(s, 20, 3600)),
+        show: |c| c.idle_timeout_secs.to_string(),
+    },
 ];
 
 const SIGNUP: &[(&str, Signup)] = &[("open", Signup::Open), ("closed", Signup::Closed)];
@@ -625,6 +675,11 @@ impl Config {
             store_url_scheme: String::new(),
             ingress_address: None,
             sweep_delete: false,
+            signup_rate_per_minute: 0,
+            max_connections: 0,
+            max_connections_per_ip: 0,
+            header_timeout_secs: 0,
+            idle_timeout_secs: 0,
             sources: BTreeMap::new(),
         }
     }
@@ -654,6 +709,12 @@ impl Config {
         );
         out.push_str(&format!("KUBECONFIG = {kubeconfig}\n"));
         out
+    }
+
+    /// Whether responses carry `Strict-Transport-Security`: only when the dashboard is
+    /// served over https (browsers ignore the header on plain http anyway).
+    pub fn hsts(&self) -> bool {
+        self.cookie_secure()
     }
 
     /// Whether the session cookie must be marked `Secure`.
@@ -755,6 +816,11 @@ mod tests {
         assert_eq!(c.provision_timeout_secs, 600);
         assert!(c.checkout_verify);
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.signup_rate_per_minute, 5);
+        assert_eq!(c.max_connections, 1024);
+        assert_eq!(c.max_connections_per_ip, 64);
+        assert_eq!(c.header_timeout_secs, 10);
+        assert_eq!(c.idle_timeout_secs, 60);
     }
 
     fn write(dir: &tempfile::TempDir, text: &str) -> PathBuf {

@@ -25,6 +25,8 @@ pub mod metrics;
 pub mod notify;
 /// The provisioning engine: workers, steps, diagnosis, teardown.
 pub mod provision;
+/// The HTTP server loop and its connection limits and timeouts.
+pub mod server;
 /// The platform database (SQLite or PostgreSQL).
 pub mod storage;
 /// The embedded dashboard.

@@ -44,6 +44,24 @@ struct StatusLabels {
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
 
+/// The `method` label of an HTTP request: the standard methods by name, anything else
+/// as `other`, so made-up methods cannot grow the label sets without bound.
+pub fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
+}
+
 fn latency_histogram() -> Histogram {
     // 0.5 ms .. ~16 s
     Histogram::new(exponential_buckets(0.0005, 2.0, 16))
@@ -62,6 +80,8 @@ pub struct Metrics {
     failures: Family<ReasonLabels, Counter>,
     helm: HistogramFamily<HelmLabels>,
     orphans: Gauge,
+    connections: Gauge,
+    connections_refused: Counter,
 }
 
 fn provisioning_histogram() -> Histogram {
@@ -154,7 +174,21 @@ impl Metrics {
             "Namespaces labelled as Storefleet's with no live store (last sweep)",
             orphans.clone(),
         );
+        let connections = Gauge::default();
+        registry.register(
+            "http_connections",
+            "Open HTTP connections",
+            connections.clone(),
+        );
+        let connections_refused = Counter::default();
+        registry.register(
+            "http_connections_refused",
+            "HTTP connections closed at once because a connection limit was reached",
+            connections_refused.clone(),
+        );
         Self {
+            connections,
+            connections_refused,
             registry,
             provisioning,
             teardown,
@@ -233,6 +267,15 @@ impl Metrics {
                 outcome: if ok { "ok" } else { "error" }.to_owned(),
             })
             .observe(took.as_secs_f64());
+    }
+
+    /// A connection opened (`+1`) or closed (`-1`).
+    pub fn connection_opened(&self, delta: i64) {
+        self.connections.inc_by(delta);
+    }
+
+    pub fn connection_refused(&self) {
+        self.connections_refused.inc();
     }
 
     pub fn set_orphans(&self, n: i64) {

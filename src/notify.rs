@@ -14,9 +14,17 @@ pub struct StoreChange {
     pub store: Store,
 }
 
+/// A user's sessions or role changed (sign-out, password change, role change): open
+/// event streams of that user check again whether they may go on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccessChange {
+    pub user: uuid::Uuid,
+}
+
 #[derive(Debug)]
 pub struct Notifier {
     changes: broadcast::Sender<StoreChange>,
+    access: broadcast::Sender<AccessChange>,
     work: Notify,
     /// Other replicas hear of changes through the database.
     storage: Option<Arc<dyn Storage>>,
@@ -31,8 +39,10 @@ impl Default for Notifier {
 impl Notifier {
     pub fn new(storage: Option<Arc<dyn Storage>>) -> Self {
         let (changes, _) = broadcast::channel(1024);
+        let (access, _) = broadcast::channel(256);
         Self {
             changes,
+            access,
             work: Notify::new(),
             storage,
         }
@@ -74,6 +84,15 @@ impl Notifier {
 
     pub fn subscribe(&self) -> broadcast::Receiver<StoreChange> {
         self.changes.subscribe()
+    }
+
+    /// Tell this process's event streams that `user`'s access changed.
+    pub fn access_changed(&self, user: uuid::Uuid) {
+        let _ = self.access.send(AccessChange { user });
+    }
+
+    pub fn subscribe_access(&self) -> broadcast::Receiver<AccessChange> {
+        self.access.subscribe()
     }
 
     /// Wait until someone requests work.

@@ -11,12 +11,12 @@ use uuid::Uuid;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult, FieldErrors, Problem};
-use super::extract::{AuthUser, ClientIp, StrictJson, check_origin};
-use super::views::{Credentials, Me, Session, UserView};
+use super::extract::{AuthMethod, AuthUser, ClientIp, StrictJson, check_origin, presented_token};
+use super::views::{Credentials, Me, PasswordChange, Session, UserView};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::config::Signup;
 use crate::domain::{Email, Password, Role};
-use crate::storage::{AuditEntry, NewUser, User};
+use crate::storage::{AuditEntry, NewSession, NewUser, User};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/login", post(login))
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
+        .route("/me/password", post(change_password))
 }
 
 pub fn audit(actor: Option<&User>, action: &str, ip: &ClientIp) -> AuditEntry {
@@ -51,10 +52,26 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-fn session_response(state: &AppState, status: StatusCode, user: &User) -> ApiResult<Response> {
+/// Start a server-side session for `user` and answer with its token and cookie.
+async fn session_response(
+    state: &AppState,
+    status: StatusCode,
+    user: &User,
+) -> ApiResult<Response> {
+    let now = Utc::now();
+    let session = Uuid::new_v4().to_string();
+    state
+        .storage
+        .create_session(NewSession {
+            id: session.clone(),
+            user_id: user.id,
+            created_at: now,
+            expires_at: state.tokens.expires_at(now),
+        })
+        .await?;
     let (token, expires_at) = state
         .tokens
-        .issue(user.id, Utc::now())
+        .issue_session(user.id, &session, now)
         .map_err(ApiError::internal)?;
     let cookie = session_cookie(state, &token, state.tokens.ttl_secs());
     let body = Session {
@@ -67,6 +84,22 @@ fn session_response(state: &AppState, status: StatusCode, user: &User) -> ApiRes
     resp.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(resp)
+}
+
+/// What a failed sign-in's audit entry may say about who was tried. The account's own
+/// email when one matched; otherwise never the typed text, which may be a password typed
+/// into the wrong field: only whether it looked like an email, and its domain.
+fn failed_login_details(user: Option<&User>, typed: &str) -> serde_json::Value {
+    if let Some(user) = user {
+        return json!({ "email": user.email });
+    }
+    match Email::parse(typed) {
+        Ok(email) => json!({
+            "unknown_account": true,
+            "email_domain": email.as_str().rsplit_once('@').map(|(_, d)| d.to_lowercase()),
+        }),
+        Err(_) => json!({ "unknown_account": true, "not_an_email": true }),
+    }
 }
 
 /// Browsers must not sign in or up from another site (login CSRF).
@@ -96,6 +129,7 @@ async fn verify(password: String, hash: String) -> ApiResult<bool> {
         (status = 409, description = "Email already registered", body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, description = "Invalid email or password", body = Problem),
+        (status = 429, description = "`rate_limited`: too many sign-ups from this address (with Retry-After)", body = Problem),
     ))]
 pub async fn register(
     State(state): State<AppState>,
@@ -115,6 +149,8 @@ pub async fn register(
     let (Ok(email), Ok(password)) = (email, password) else {
         return Err(ApiError::fields(errors));
     };
+    // Checked after validation (a typo costs nothing) and before the password hash.
+    state.signup_limit.check(&ip.to_string())?;
     let password_hash = hash(password).await?;
     let user = state
         .storage
@@ -132,7 +168,7 @@ pub async fn register(
         .storage
         .record_audit(audit(Some(&user), "user.register", &ip))
         .await?;
-    session_response(&state, StatusCode::CREATED, &user)
+    session_response(&state, StatusCode::CREATED, &user).await
 }
 
 /// Sign in with email and password.
@@ -154,7 +190,7 @@ pub async fn login(
     same_site_only(&method, &headers, &state)?;
     let key = body.email.trim().to_lowercase();
     let ip_text = ip.to_string();
-    state.login_throttle.check(&key, &ip_text)?;
+    let attempt = state.login_throttle.begin(&key, &ip_text)?;
     let found = state.storage.user_credentials(&key).await?;
     let (user, hash) = match found {
         Some((user, hash)) => (Some(user), hash),
@@ -168,31 +204,118 @@ pub async fn login(
     let matches = verify(body.password, hash).await?;
     match user {
         Some(user) if matches => {
-            state.login_throttle.record_success(&key);
+            drop(attempt);
             state
                 .storage
                 .record_audit(audit(Some(&user), "user.login", &ip))
                 .await?;
-            session_response(&state, StatusCode::OK, &user)
+            session_response(&state, StatusCode::OK, &user).await
         }
         user => {
-            state.login_throttle.record_failure(&key, &ip_text);
+            attempt.failed();
             let mut entry = audit(user.as_ref(), "user.login_failed", &ip);
-            entry.details = json!({ "email": key.chars().take(254).collect::<String>() });
+            entry.details = failed_login_details(user.as_ref(), &body.email);
             state.storage.record_audit(entry).await?;
             Err(ApiError::InvalidCredentials)
         }
     }
 }
 
-/// Sign out: clears the session cookie.
+/// Sign out: ends the session the request carries (bearer token or cookie) on the
+/// server, so the token stops working at once, and clears the cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "account",
-    responses((status = 204, description = "Signed out; the session cookie is cleared")))]
-pub async fn logout(State(state): State<AppState>) -> Response {
+    responses(
+        (status = 204, description = "Signed out: the session is ended and the session cookie cleared"),
+        (status = 403, description = "Cookie session with a cross-site or missing Origin", body = Problem),
+        (status = 503, description = "The database is unavailable; the session may still be live", body = Problem),
+    ))]
+pub async fn logout(
+    State(state): State<AppState>,
+    ip: ClientIp,
+    method: Method,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    if let Some((token, how)) = presented_token(&headers) {
+        check_origin(
+            &method,
+            &headers,
+            state.config.public_url.as_deref(),
+            how == AuthMethod::Cookie,
+        )?;
+        // An expired or forged token has no live session to end.
+        if let Ok(claims) = state.tokens.verify_session(token) {
+            if state
+                .storage
+                .revoke_session(&claims.session, Utc::now())
+                .await?
+            {
+                state.notifier.access_changed(claims.user);
+                let mut entry = audit(None, "user.logout", &ip);
+                entry.actor_id = Some(claims.user);
+                state.storage.record_audit(entry).await?;
+            }
+        }
+    }
     let mut resp = StatusCode::NO_CONTENT.into_response();
     resp.headers_mut()
         .insert(header::SET_COOKIE, session_cookie(&state, "", 0));
-    resp
+    Ok(resp)
+}
+
+/// Change the signed-in user's password. Every other session of theirs ends (other
+/// browsers and API tokens must sign in again); this one stays signed in.
+#[utoipa::path(post, path = "/api/v1/me/password", tag = "account",
+    request_body = PasswordChange,
+    security(("bearer" = []), ("cookie" = [])),
+    responses(
+        (status = 204, description = "Password changed; the user's other sessions are ended"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem),
+        (status = 422, description = "`current_password` is wrong, or `new_password` breaks a rule", body = Problem),
+        (status = 429, description = "Too many wrong current passwords (the sign-in throttle)", body = Problem),
+    ))]
+pub async fn change_password(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ip: ClientIp,
+    StrictJson(body): StrictJson<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let new_password =
+        Password::parse(&body.new_password).map_err(|e| ApiError::field("new_password", e.0))?;
+    if body.new_password == body.current_password {
+        return Err(ApiError::field(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    // Wrong current passwords count as failed sign-ins: a stolen session must not be a
+    // way to guess the password without limit.
+    let key = auth.user.email.trim().to_lowercase();
+    let attempt = state.login_throttle.begin(&key, &ip.to_string())?;
+    let current_hash = state
+        .storage
+        .user_credentials(&key)
+        .await?
+        .map(|(_, hash)| hash)
+        .ok_or_else(|| ApiError::Unauthorized("This account no longer exists.".to_owned()))?;
+    if !verify(body.current_password, current_hash).await? {
+        attempt.failed();
+        return Err(ApiError::field(
+            "current_password",
+            "is not your current password",
+        ));
+    }
+    drop(attempt);
+    let new_hash = hash(new_password).await?;
+    let ended = state
+        .storage
+        .change_password(auth.user.id, &new_hash, Some(&auth.session), Utc::now())
+        .await?;
+    state.notifier.access_changed(auth.user.id);
+    let mut entry = audit(Some(&auth.user), "user.password_change", &ip);
+    entry.details = json!({ "sessions_ended": ended });
+    state.storage.record_audit(entry).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The signed-in user, with their quota and how much of it is used.

@@ -86,6 +86,10 @@ pub async fn update_user(
             Utc::now(),
         )
         .await?;
+    if user.role != before.role {
+        // An open `?all=true` stream of a demoted admin must end now.
+        state.notifier.access_changed(user.id);
+    }
     let mut entry = audit(Some(&admin.user), "admin.user_update", &ip);
     entry.target_type = Some("user".to_owned());
     entry.target_id = Some(id.to_string());

@@ -7,7 +7,10 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::storage::{Conflict, DbError};
+use crate::storage::{Conflict, DbError, Outage};
+
+/// `Retry-After` of a 503 for a dependency that is down.
+const DEPENDENCY_RETRY_SECS: u64 = 5;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -33,9 +36,13 @@ pub struct Problem {
     /// For `quota_exceeded`: the caller's live stores.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active: Option<i64>,
-    /// For `rate_limited`: seconds until a retry can succeed (also in `Retry-After`).
+    /// For `rate_limited` and `unavailable`: seconds until a retry may succeed (also in
+    /// `Retry-After`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// For `unavailable`: what is down, such as `database` or `cluster`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dependency: Option<String>,
 }
 
 pub type FieldErrors = BTreeMap<String, Vec<String>>;
@@ -100,6 +107,14 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// Something the server depends on is down; the answer names it.
+    #[error("{dependency} unavailable: {detail}")]
+    DependencyDown {
+        dependency: &'static str,
+        detail: String,
+    },
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("method not allowed")]
     MethodNotAllowed,
     #[error("internal error: {0:#}")]
@@ -133,6 +148,14 @@ impl ApiError {
         ApiError::Internal(err.into())
     }
 
+    /// 503 naming the database and what is wrong with it.
+    pub fn database_down(outage: Outage) -> Self {
+        ApiError::DependencyDown {
+            dependency: "database",
+            detail: format!("The database is unavailable: {outage}. Try again shortly."),
+        }
+    }
+
     fn status_code(&self) -> (StatusCode, &'static str) {
         use ApiError::*;
         match self {
@@ -152,7 +175,10 @@ impl ApiError {
             UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
-            Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Unavailable(_) | DependencyDown { .. } => {
+                (StatusCode::SERVICE_UNAVAILABLE, "unavailable")
+            }
+            RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
@@ -172,6 +198,7 @@ impl ApiError {
             quota: None,
             active: None,
             retry_after: None,
+            dependency: None,
         };
         p.detail = match self {
             Validation {
@@ -225,6 +252,14 @@ impl ApiError {
                 super::BODY_LIMIT_BYTES / 1024
             ),
             MethodNotAllowed => "This method is not allowed on this path.".to_owned(),
+            DependencyDown { dependency, detail } => {
+                p.dependency = Some((*dependency).to_owned());
+                p.retry_after = Some(DEPENDENCY_RETRY_SECS);
+                detail.clone()
+            }
+            RequestTimeout => {
+                "The request was not received in time; send it again in one go.".to_owned()
+            }
             Internal(_) => {
                 "Something went wrong on our side; it has been logged with the request id."
                     .to_owned()
@@ -277,6 +312,7 @@ pub fn problem_for_status(status: StatusCode) -> Response {
                 quota: None,
                 active: None,
                 retry_after: None,
+                dependency: None,
             };
             return problem_response(s, &body);
         }
@@ -311,6 +347,13 @@ impl IntoResponse for ApiError {
                 .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
             headers.apply(resp.headers_mut());
         }
+        if let ApiError::DependencyDown { dependency, detail } = &self {
+            tracing::warn!(dependency, detail, "answering 503");
+            resp.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(DEPENDENCY_RETRY_SECS),
+            );
+        }
         resp
     }
 }
@@ -342,7 +385,10 @@ impl From<DbError> for ApiError {
                 detail: format!("{}.", capitalise(&t.to_string())),
                 field_errors: FieldErrors::new(),
             },
-            other @ (DbError::Corrupt(_) | DbError::Other(_)) => ApiError::Internal(other.into()),
+            other @ (DbError::Corrupt(_) | DbError::Other(_)) => match other.outage() {
+                Some(outage) => ApiError::database_down(outage),
+                None => ApiError::Internal(other.into()),
+            },
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Request extractors: strict JSON bodies, the client's IP, and the signed-in user.
 
 use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, FromRef, FromRequest, FromRequestParts, Request};
@@ -13,6 +14,9 @@ use super::error::{ApiError, FieldErrors};
 use crate::auth::{SESSION_COOKIE, TokenError};
 use crate::domain::Role;
 use crate::storage::User;
+
+/// How long a JSON body (at most 64 KiB) may take to arrive.
+const BODY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A JSON body that must be `application/json`, within the size limit, and exactly of
 /// the expected shape (unknown fields are refused by the target type).
@@ -41,13 +45,17 @@ where
                 "Send the body as JSON with Content-Type: application/json.".to_owned(),
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge
-            } else {
-                ApiError::field("body", "could not be read")
-            }
-        })?;
+        // A client that trickles its body must not hold the request open for long.
+        let bytes = tokio::time::timeout(BODY_TIMEOUT, Bytes::from_request(req, state))
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+            .map_err(|rejection| {
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::PayloadTooLarge
+                } else {
+                    ApiError::field("body", "could not be read")
+                }
+            })?;
         parse_json(&bytes).map(StrictJson)
     }
 }
@@ -126,21 +134,43 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet]) ->
     if !is_trusted(&peer) {
         return peer;
     }
-    let forwarded: Vec<IpAddr> = headers
+    let entries: Vec<&str> = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .filter_map(|s| s.trim().parse().ok())
+        .map(str::trim)
         .collect();
-    // Walk from the nearest hop outwards; the first address we do not trust is the client.
-    forwarded
-        .iter()
-        .rev()
-        .find(|ip| !is_trusted(ip))
-        .or(forwarded.first())
-        .copied()
-        .unwrap_or(peer)
+    // Walk from the nearest hop outwards; the first address we do not trust is the
+    // client. An entry we cannot read ends the walk at the last hop we trust: whatever
+    // stands further out came through it unchecked.
+    let mut nearest = peer;
+    for entry in entries.iter().rev() {
+        let Some(ip) = forwarded_address(entry) else {
+            return nearest;
+        };
+        if !is_trusted(&ip) {
+            return ip;
+        }
+        nearest = ip;
+    }
+    nearest
+}
+
+/// The address in one `X-Forwarded-For` entry: `ip`, `ip:port`, `[v6]` or `[v6]:port`
+/// (proxies write all of these).
+fn forwarded_address(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim_matches('"');
+    if let Ok(ip) = entry.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Ok(addr) = entry.parse::<SocketAddr>() {
+        return Some(addr.ip());
+    }
+    entry
+        .strip_prefix('[')
+        .and_then(|rest| rest.strip_suffix(']'))
+        .and_then(|v6| v6.parse().ok())
 }
 
 /// How the request proved who it is.
@@ -150,10 +180,12 @@ pub enum AuthMethod {
     Cookie,
 }
 
-/// The signed-in user, freshly read from the database (role and quota are current).
+/// The signed-in user, freshly read from the database (role and quota are current), and
+/// the live session the request came with.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user: User,
+    pub session: String,
 }
 
 impl AuthUser {
@@ -184,11 +216,15 @@ fn request_origin(headers: &HeaderMap) -> Option<String> {
     }
     let referer = headers.get(header::REFERER).and_then(|v| v.to_str().ok())?;
     let (scheme, rest) = referer.split_once("://")?;
-    let host = rest.split('/').next()?;
+    let host = rest.split(['/', '?', '#']).next()?;
     Some(format!("{scheme}://{host}"))
 }
 
-/// Whether `origin` is this server: the configured public URL, or the Host it was sent to.
+/// Whether `origin` is this server. The configured public URL always is (exactly: scheme,
+/// host and port). Without one, the server speaks plain http, and `http://` plus the Host
+/// header is accepted only when that Host is an IP address or `localhost`: a Host header
+/// with a name proves nothing (DNS rebinding points any name at us), so deployments under
+/// a name set `STOREFLEET_PUBLIC_URL`.
 fn same_origin(origin: &str, headers: &HeaderMap, public_url: Option<&str>) -> bool {
     if public_url.is_some_and(|p| p.eq_ignore_ascii_case(origin)) {
         return true;
@@ -196,9 +232,20 @@ fn same_origin(origin: &str, headers: &HeaderMap, public_url: Option<&str>) -> b
     let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    origin
-        .split_once("://")
-        .is_some_and(|(_, h)| h.eq_ignore_ascii_case(host))
+    let Some(authority) = origin.strip_prefix("http://") else {
+        return false;
+    };
+    authority.eq_ignore_ascii_case(host) && is_address_host(host)
+}
+
+/// `127.0.0.1:8080`, `[::1]:8080`, `localhost:8080`: hosts no DNS answer can stand for.
+fn is_address_host(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && port.parse::<u16>().is_ok() => name,
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.parse::<IpAddr>().is_ok() || name.eq_ignore_ascii_case("localhost")
 }
 
 /// Refuse cross-site unsafe requests: a browser always names the origin of a cross-site
@@ -233,24 +280,11 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let app = AppState::from_ref(state);
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
-            .map(str::trim);
-        let (token, method) = match (bearer, cookie_value(&parts.headers, SESSION_COOKIE)) {
-            (Some(t), _) => (t, AuthMethod::Bearer),
-            (None, Some(t)) if !t.is_empty() => (t, AuthMethod::Cookie),
-            _ => {
-                return Err(ApiError::Unauthorized(
-                    "Sign in first: send `Authorization: Bearer <token>` or the session cookie."
-                        .to_owned(),
-                ));
-            }
+        let Some((token, method)) = presented_token(&parts.headers) else {
+            return Err(ApiError::Unauthorized(
+                "Sign in first: send `Authorization: Bearer <token>` or the session cookie."
+                    .to_owned(),
+            ));
         };
         check_origin(
             &parts.method,
@@ -258,7 +292,7 @@ where
             app.config.public_url.as_deref(),
             method == AuthMethod::Cookie,
         )?;
-        let user_id = app.tokens.verify(token).map_err(|e| match e {
+        let claims = app.tokens.verify_session(token).map_err(|e| match e {
             TokenError::Expired => {
                 ApiError::Unauthorized("Your session has expired; sign in again.".to_owned())
             }
@@ -266,11 +300,38 @@ where
                 ApiError::Unauthorized("The session token is not valid; sign in again.".to_owned())
             }
         })?;
-        let user =
-            app.storage.user_by_id(user_id).await?.ok_or_else(|| {
-                ApiError::Unauthorized("This account no longer exists.".to_owned())
+        let user = app
+            .storage
+            .session_user(&claims.session, chrono::Utc::now())
+            .await?
+            .filter(|u| u.id == claims.user)
+            .ok_or_else(|| {
+                ApiError::Unauthorized(
+                    "This session has ended (signed out, or the password was changed); sign in again."
+                        .to_owned(),
+                )
             })?;
-        Ok(AuthUser { user })
+        Ok(AuthUser {
+            user,
+            session: claims.session,
+        })
+    }
+}
+
+/// The session token a request carries: the bearer token, else the session cookie.
+pub fn presented_token(headers: &HeaderMap) -> Option<(&str, AuthMethod)> {
+    let bearer = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    match (bearer, cookie_value(headers, SESSION_COOKIE)) {
+        (Some(t), _) => Some((t, AuthMethod::Bearer)),
+        (None, Some(t)) if !t.is_empty() => Some((t, AuthMethod::Cookie)),
+        _ => None,
     }
 }
 
@@ -315,6 +376,64 @@ mod tests {
         );
         assert_eq!(client_ip(stranger, &h, &trusted), stranger);
         assert_eq!(client_ip(proxy, &HeaderMap::new(), &trusted), proxy);
+    }
+
+    #[test]
+    fn forwarded_for_entries_with_ports_are_read_not_skipped() {
+        let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
+        let proxy: IpAddr = "10.0.0.1".parse().unwrap();
+        let forwarded = |value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert("x-forwarded-for", HeaderValue::from_static(value));
+            client_ip(proxy, &h, &trusted).to_string()
+        };
+        // The spoofed address before the real client must never win.
+        assert_eq!(forwarded("6.6.6.6, 203.0.113.9:51234"), "203.0.113.9");
+        assert_eq!(forwarded("6.6.6.6, [2001:db8::7]:443"), "2001:db8::7");
+        assert_eq!(forwarded("6.6.6.6, [2001:db8::7]"), "2001:db8::7");
+        assert_eq!(
+            forwarded("6.6.6.6, 203.0.113.9:1, 10.2.2.2:80"),
+            "203.0.113.9"
+        );
+        // Unreadable: stop at the last trusted hop instead of believing what is beyond.
+        assert_eq!(forwarded("6.6.6.6, garbage, 10.2.2.2"), "10.2.2.2");
+        assert_eq!(forwarded("6.6.6.6, garbage"), "10.0.0.1");
+    }
+
+    #[test]
+    fn origins_must_match_scheme_and_a_host_we_serve() {
+        let post = |host: &'static str, origin: &'static str, public: Option<&str>| {
+            let mut h = HeaderMap::new();
+            h.insert(header::HOST, HeaderValue::from_static(host));
+            h.insert(header::ORIGIN, HeaderValue::from_static(origin));
+            check_origin(&Method::POST, &h, public, true).is_ok()
+        };
+        assert!(post("127.0.0.1:8080", "http://127.0.0.1:8080", None));
+        assert!(post("localhost:8080", "http://localhost:8080", None));
+        assert!(post("[::1]:8080", "http://[::1]:8080", None));
+        assert!(
+            !post("127.0.0.1:8080", "https://127.0.0.1:8080", None),
+            "wrong scheme"
+        );
+        assert!(
+            !post("127.0.0.1:8080", "ftp://127.0.0.1:8080", None),
+            "not http"
+        );
+        assert!(!post("127.0.0.1:8080", "null", None), "opaque origin");
+        assert!(
+            !post("evil.example", "http://evil.example", None),
+            "a Host header with a name proves nothing"
+        );
+        let public = Some("https://sf.example.com");
+        assert!(post("sf.example.com", "https://sf.example.com", public));
+        assert!(
+            !post("sf.example.com", "http://sf.example.com", public),
+            "wrong scheme"
+        );
+        assert!(
+            !post("sf.example.com:8443", "https://sf.example.com:8443", public),
+            "wrong port"
+        );
     }
 
     #[test]

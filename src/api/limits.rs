@@ -1,10 +1,10 @@
-//! Guardrails in memory: store-creation rate limits per client IP and per user (GCRA via
-//! governor) and login failure throttling. They are per process; the quota, which must be
+//! Guardrails in memory: store-creation and sign-up rate limits per client IP and per
+//! user (GCRA via governor) and login failure throttling. They are per process; the quota, which must be
 //! exact, lives in the database.
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use governor::clock::{Clock, DefaultClock};
@@ -35,6 +35,79 @@ impl Limit {
 
     fn policy(&self) -> String {
         format!("\"{}\";q={};w=60", self.name, self.per_minute)
+    }
+
+    /// Take one from `key`'s budget: its RateLimit state on success, a 429 saying
+    /// "`what`: at most n per minute" and when to come back otherwise.
+    fn take(
+        &self,
+        key: &str,
+        clock: &DefaultClock,
+        policy: &str,
+        what: &str,
+    ) -> Result<String, ApiError> {
+        match self.limiter.check_key(&key.to_owned()) {
+            Ok(snapshot) => {
+                let remaining = snapshot.remaining_burst_capacity();
+                // Time until the bucket is full again: one slot every 60/q seconds.
+                let used = self.per_minute.saturating_sub(remaining);
+                let reset = (u64::from(used) * 60).div_ceil(u64::from(self.per_minute));
+                Ok(format!("\"{}\";r={remaining};t={reset}", self.name))
+            }
+            Err(not_until) => {
+                let secs = whole_seconds(not_until.wait_time_from(clock.now()));
+                Err(ApiError::RateLimited {
+                    retry_after: secs,
+                    detail: format!(
+                        "{what}: at most {} per minute. Try again in {secs} s.",
+                        self.per_minute
+                    ),
+                    headers: RateLimitHeaders {
+                        policy: policy.to_owned(),
+                        state: format!("\"{}\";r=0;t={secs}", self.name),
+                    },
+                })
+            }
+        }
+    }
+}
+
+/// Sign-ups per client address, `n` per minute: each one costs a password hash and a
+/// row, so one address must not be able to create accounts in bulk.
+pub struct SignupLimit {
+    per_ip: Limit,
+    clock: DefaultClock,
+}
+
+impl std::fmt::Debug for SignupLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SignupLimit")
+            .field("per_ip", &self.per_ip.per_minute)
+            .finish()
+    }
+}
+
+impl SignupLimit {
+    pub fn new(per_ip_per_minute: u32) -> Self {
+        Self {
+            per_ip: Limit::new("signup", per_ip_per_minute),
+            clock: DefaultClock::default(),
+        }
+    }
+
+    pub fn check(&self, ip: &str) -> Result<Allowed, ApiError> {
+        let policy = self.per_ip.policy();
+        let state = self.per_ip.take(
+            ip,
+            &self.clock,
+            &policy,
+            "Too many sign-ups from your address",
+        )?;
+        Ok(Allowed(RateLimitHeaders { policy, state }))
+    }
+
+    pub fn shrink(&self) {
+        self.per_ip.limiter.retain_recent();
     }
 }
 
@@ -72,35 +145,13 @@ impl CreateLimits {
         let policy = format!("{}, {}", self.per_ip.policy(), self.per_user.policy());
         let mut states = Vec::new();
         for (limit, key) in [(&self.per_user, user), (&self.per_ip, ip)] {
-            match limit.limiter.check_key(&key.to_owned()) {
-                Ok(snapshot) => {
-                    let remaining = snapshot.remaining_burst_capacity();
-                    // Time until the bucket is full again: one slot every 60/q seconds.
-                    let used = limit.per_minute.saturating_sub(remaining);
-                    let reset = (u64::from(used) * 60).div_ceil(u64::from(limit.per_minute));
-                    states.push(format!("\"{}\";r={remaining};t={reset}", limit.name));
-                }
-                Err(not_until) => {
-                    let wait = not_until.wait_time_from(self.clock.now());
-                    let secs = whole_seconds(wait);
-                    let who = if limit.name == "ip" {
-                        "from your address"
-                    } else {
-                        "for your account"
-                    };
-                    return Err(ApiError::RateLimited {
-                        retry_after: secs,
-                        detail: format!(
-                            "Too many stores created {who}: at most {} per minute. Try again in {secs} s.",
-                            limit.per_minute
-                        ),
-                        headers: RateLimitHeaders {
-                            policy,
-                            state: format!("\"{}\";r=0;t={secs}", limit.name),
-                        },
-                    });
-                }
-            }
+            let who = if limit.name == "ip" {
+                "from your address"
+            } else {
+                "for your account"
+            };
+            let what = format!("Too many stores created {who}");
+            states.push(limit.take(key, &self.clock, &policy, &what)?);
         }
         Ok(Allowed(RateLimitHeaders {
             policy,
@@ -122,12 +173,48 @@ fn whole_seconds(d: Duration) -> u64 {
 
 /// Failed sign-ins per email and per client IP within a window; past the limit, sign-in
 /// is refused until the window ends, whatever the password.
+///
+/// Attempts still being checked count against the limit too: a password check takes
+/// about 100 ms, and counting only finished failures let 60 parallel guesses all through
+/// before the first failure was recorded. A correct password does not clear the count,
+/// so someone who knows it cannot reopen the window for a guesser running alongside.
 #[derive(Debug)]
 pub struct LoginThrottle {
     window: Duration,
     max_per_email: u32,
     max_per_ip: u32,
-    failures: Mutex<HashMap<String, (u32, Instant)>>,
+    entries: Mutex<HashMap<String, Tally>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tally {
+    failures: u32,
+    in_flight: u32,
+    since: Instant,
+}
+
+/// A sign-in attempt admitted by [`LoginThrottle::begin`]. Say how it ended with
+/// [`LoginAttempt::failed`]; dropping it otherwise (success, an error) only frees its slot.
+#[derive(Debug)]
+pub struct LoginAttempt {
+    throttle: Arc<LoginThrottle>,
+    keys: [String; 2],
+    finished: bool,
+}
+
+impl LoginAttempt {
+    pub fn failed(mut self) {
+        self.throttle.finish(&self.keys, true);
+        self.finished = true;
+    }
+}
+
+impl Drop for LoginAttempt {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.throttle.finish(&self.keys, false);
+        }
+    }
 }
 
 impl LoginThrottle {
@@ -136,7 +223,7 @@ impl LoginThrottle {
             window,
             max_per_email,
             max_per_ip,
-            failures: Mutex::new(HashMap::new()),
+            entries: Mutex::new(HashMap::new()),
         }
     }
 
@@ -144,49 +231,75 @@ impl LoginThrottle {
         [format!("email:{email_key}"), format!("ip:{ip}")]
     }
 
-    /// Refuse when either key is over its limit.
-    pub fn check(&self, email_key: &str, ip: &str) -> Result<(), ApiError> {
+    /// Admit one attempt, or refuse when finished failures plus attempts in flight
+    /// already reach either key's limit.
+    pub fn begin(self: &Arc<Self>, email_key: &str, ip: &str) -> Result<LoginAttempt, ApiError> {
         let now = Instant::now();
-        let failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let [by_email, by_ip] = Self::keys(email_key, ip);
-        for (key, max) in [(by_email, self.max_per_email), (by_ip, self.max_per_ip)] {
-            if let Some((count, since)) = failures.get(&key) {
-                let elapsed = now.duration_since(*since);
-                if *count >= max && elapsed < self.window {
-                    let secs = whole_seconds(self.window - elapsed);
-                    return Err(ApiError::RateLimited {
-                        retry_after: secs,
-                        detail: format!("Too many failed sign-ins. Try again in {secs} s."),
-                        headers: RateLimitHeaders {
-                            policy: format!("\"login\";q={max};w={}", self.window.as_secs()),
-                            state: format!("\"login\";r=0;t={secs}"),
-                        },
-                    });
+        let keys = Self::keys(email_key, ip);
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        if entries.len() > 100_000 {
+            let window = self.window;
+            entries.retain(|_, t| t.in_flight > 0 || now.duration_since(t.since) < window);
+        }
+        for (key, max) in keys.iter().zip([self.max_per_email, self.max_per_ip]) {
+            let Some(tally) = entries.get_mut(key) else {
+                continue;
+            };
+            let elapsed = now.duration_since(tally.since);
+            if elapsed >= self.window {
+                // The window is over: its failures no longer count.
+                *tally = Tally {
+                    failures: 0,
+                    in_flight: tally.in_flight,
+                    since: now,
+                };
+                continue;
+            }
+            if tally.failures + tally.in_flight >= max {
+                // Blocked by finished failures: until the window ends; by attempts
+                // still in flight: a moment, until they are decided.
+                let secs = if tally.failures >= max {
+                    whole_seconds(self.window - elapsed)
+                } else {
+                    1
+                };
+                return Err(ApiError::RateLimited {
+                    retry_after: secs,
+                    detail: format!("Too many failed sign-ins. Try again in {secs} s."),
+                    headers: RateLimitHeaders {
+                        policy: format!("\"login\";q={max};w={}", self.window.as_secs()),
+                        state: format!("\"login\";r=0;t={secs}"),
+                    },
+                });
+            }
+        }
+        for key in &keys {
+            entries
+                .entry(key.clone())
+                .or_insert(Tally {
+                    failures: 0,
+                    in_flight: 0,
+                    since: now,
+                })
+                .in_flight += 1;
+        }
+        Ok(LoginAttempt {
+            throttle: self.clone(),
+            keys,
+            finished: false,
+        })
+    }
+
+    fn finish(&self, keys: &[String; 2], failed: bool) {
+        let mut entries = self.entries.lock().unwrap_or_else(|p| p.into_inner());
+        for key in keys {
+            if let Some(tally) = entries.get_mut(key) {
+                tally.in_flight = tally.in_flight.saturating_sub(1);
+                if failed {
+                    tally.failures += 1;
                 }
             }
         }
-        Ok(())
-    }
-
-    pub fn record_failure(&self, email_key: &str, ip: &str) {
-        let now = Instant::now();
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() > 100_000 {
-            let window = self.window;
-            failures.retain(|_, (_, since)| now.duration_since(*since) < window);
-        }
-        for key in Self::keys(email_key, ip) {
-            let entry = failures.entry(key).or_insert((0, now));
-            if now.duration_since(entry.1) >= self.window {
-                *entry = (0, now);
-            }
-            entry.0 += 1;
-        }
-    }
-
-    pub fn record_success(&self, email_key: &str) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.remove(&format!("email:{email_key}"));
     }
 }
 
@@ -218,14 +331,38 @@ mod tests {
     }
 
     #[test]
-    fn login_throttle_blocks_after_failures_and_success_clears_email() {
-        let t = LoginThrottle::new(Duration::from_secs(60), 2, 10);
-        t.check("a@b.c", "ip").unwrap();
-        t.record_failure("a@b.c", "ip");
-        t.record_failure("a@b.c", "ip");
-        assert!(t.check("a@b.c", "ip").is_err());
-        assert!(t.check("other@b.c", "ip2").is_ok());
-        t.record_success("a@b.c");
-        assert!(t.check("a@b.c", "ip").is_ok());
+    fn login_throttle_counts_attempts_in_flight_and_success_clears_nothing() {
+        let t = Arc::new(LoginThrottle::new(Duration::from_secs(60), 2, 10));
+        let a = t.begin("a@b.c", "ip").unwrap();
+        let b = t.begin("a@b.c", "ip").unwrap();
+        // Two attempts still being checked fill the budget of two.
+        let Err(ApiError::RateLimited { retry_after, .. }) = t.begin("a@b.c", "ip") else {
+            panic!("a third parallel attempt must wait");
+        };
+        assert_eq!(retry_after, 1);
+        assert!(
+            t.begin("other@b.c", "ip2").is_ok(),
+            "other emails are unaffected"
+        );
+        a.failed();
+        drop(b); // a success frees its slot but clears no failure
+        let c = t.begin("a@b.c", "ip").unwrap();
+        c.failed();
+        let Err(ApiError::RateLimited { retry_after, .. }) = t.begin("a@b.c", "ip") else {
+            panic!("two failures reach the limit");
+        };
+        assert!(retry_after > 1, "{retry_after}");
+    }
+
+    #[test]
+    fn signup_limit_is_per_address() {
+        let limit = SignupLimit::new(2);
+        limit.check("1.2.3.4").unwrap();
+        limit.check("1.2.3.4").unwrap();
+        let Err(ApiError::RateLimited { detail, .. }) = limit.check("1.2.3.4") else {
+            panic!("a third sign-up within the minute must be refused");
+        };
+        assert!(detail.contains("sign-ups"), "{detail}");
+        assert!(limit.check("5.6.7.8").is_ok());
     }
 }

@@ -23,6 +23,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use tokio_util::sync::CancellationToken;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::auth::TokenKeys;
@@ -32,10 +33,14 @@ use crate::metrics::Metrics;
 use crate::notify::Notifier;
 use crate::storage::Storage;
 use error::{ApiError, PROBLEM_JSON, problem_for_status};
-use limits::{CreateLimits, LoginThrottle};
+use limits::{CreateLimits, LoginThrottle, SignupLimit};
 
 /// Request bodies larger than this are refused with 413.
 pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// Browsers remember for a year to reach the dashboard over https only. Not for
+/// subdomains: stores may live under the platform's name on plain http.
+const HSTS: &str = "max-age=31536000";
 
 /// Everything a handler may need; cheap to clone.
 #[derive(Clone, Debug)]
@@ -45,6 +50,7 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     pub create_limits: Arc<CreateLimits>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub signup_limit: Arc<SignupLimit>,
     pub notifier: Arc<Notifier>,
     pub metrics: Arc<Metrics>,
     pub cluster: Arc<ClusterProbe>,
@@ -64,11 +70,18 @@ pub fn router(state: AppState) -> Router {
         .fallback(api_not_found);
 
     let request_id = axum::http::HeaderName::from_static("x-request-id");
+    let hsts = state.config.hsts().then(|| {
+        SetResponseHeaderLayer::if_not_present(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        )
+    });
     Router::new()
         .nest("/api/v1", api)
         .merge(system::routes())
         .fallback(crate::web::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES))
+        .layer(tower::util::option_layer(hsts))
         .layer(middleware::from_fn(problem_details))
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(
@@ -154,11 +167,11 @@ async fn record_metrics(State(state): State<AppState>, req: Request, next: Next)
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().to_string();
+    let method = crate::metrics::method_label(req.method());
     let started = Instant::now();
     let resp = next.run(req).await;
     state
         .metrics
-        .observe_http(&method, &route, resp.status().as_u16(), started.elapsed());
+        .observe_http(method, &route, resp.status().as_u16(), started.elapsed());
     resp
 }

@@ -19,14 +19,14 @@ use crate::storage::EventLevel;
         license(name = "Apache-2.0", identifier = "Apache-2.0"),
     ),
     paths(
-        account::register, account::login, account::logout, account::me,
+        account::register, account::login, account::logout, account::me, account::change_password,
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
         stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
         admin::list_users, admin::update_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
-        Problem, UserView, Credentials, Session, Me, StoreView, StoreList, CreateStoreBody,
+        Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel,

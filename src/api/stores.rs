@@ -19,7 +19,7 @@ use super::views::{
     ComponentView, CreateStoreBody, CredentialsView, EventList, EventView, HealthView, StoreList,
     StoreView,
 };
-use crate::domain::{Domain, Engine, Namespace, StoreName, default_domain};
+use crate::domain::{Domain, Engine, Namespace, StoreName, check_claimable, default_domain};
 use crate::engines;
 use crate::storage::{CreateStore, DbError, IdempotencyStart, NewStore, Store};
 
@@ -58,7 +58,17 @@ struct Valid {
     domain: Option<Domain>,
 }
 
-fn validate(body: &CreateStoreBody) -> ApiResult<Valid> {
+/// The platform's own host, from the public URL (`https://sf.example.com` → `sf.example.com`).
+fn platform_host(public_url: Option<&str>) -> Option<&str> {
+    let authority = public_url?.split_once("://")?.1;
+    Some(
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host),
+    )
+}
+
+fn validate(body: &CreateStoreBody, state: &AppState) -> ApiResult<Valid> {
     let mut errors = FieldErrors::new();
     let name = StoreName::parse(&body.name).map_err(|e| errors.insert("name".into(), vec![e.0]));
     let engine = match body.engine.as_deref() {
@@ -81,6 +91,10 @@ fn validate(body: &CreateStoreBody) -> ApiResult<Valid> {
     let domain = match body.domain.as_deref() {
         None => Ok(None),
         Some(text) => Domain::parse(text)
+            .and_then(|domain| {
+                let platform = platform_host(state.config.public_url.as_deref());
+                check_claimable(&domain, &state.config.base_domain, platform).map(|()| domain)
+            })
             .map(Some)
             .map_err(|e| errors.insert("domain".into(), vec![e.0])),
     };
@@ -160,7 +174,7 @@ pub async fn create_store(
     StrictJson(body): StrictJson<CreateStoreBody>,
 ) -> ApiResult<Response> {
     // Order of checks (api.md): auth → validation → rate limit → idempotency → quota → uniqueness.
-    let valid = validate(&body)?;
+    let valid = validate(&body, &state)?;
     let key = idempotency_key(&headers)?;
     let allowed = state
         .create_limits
@@ -440,10 +454,9 @@ pub async fn store_credentials(
         .provisioner
         .admin_credentials(&store)
         .await
-        .map_err(|e| {
-            ApiError::Unavailable(format!(
-                "Cannot read the store's credentials from the cluster: {e}"
-            ))
+        .map_err(|e| ApiError::DependencyDown {
+            dependency: "cluster",
+            detail: format!("Cannot read the store's credentials from the cluster: {e}"),
         })?;
     let entry = store_audit(
         &auth,

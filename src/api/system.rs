@@ -34,12 +34,7 @@ pub async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "system",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database =
-        match tokio::time::timeout(std::time::Duration::from_secs(3), state.storage.ping()).await {
-            Ok(Ok(())) => "ok".to_owned(),
-            Ok(Err(e)) => format!("error: {e}"),
-            Err(_) => "error: no answer within 3 s".to_owned(),
-        };
+    let database = database_check(&state).await;
     let cluster = state.cluster.check().await;
     let ready = database == "ok" && cluster.is_ok();
     let body = Readiness {
@@ -55,6 +50,23 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// Whether the database answers and takes writes: `ok`, or what is wrong. A read alone
+/// passes on a full disk or a read-only file, so the probe also writes one row.
+async fn database_check(state: &AppState) -> String {
+    let probe = async {
+        state.storage.ping().await?;
+        state.storage.probe_write(chrono::Utc::now()).await
+    };
+    match tokio::time::timeout(std::time::Duration::from_secs(3), probe).await {
+        Ok(Ok(())) => "ok".to_owned(),
+        Ok(Err(e)) => match e.outage() {
+            Some(outage) => format!("error: {outage} ({e})"),
+            None => format!("error: {e}"),
+        },
+        Err(_) => "error: no answer within 3 s".to_owned(),
+    }
 }
 
 /// Prometheus metrics (OpenMetrics text).

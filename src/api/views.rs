@@ -35,6 +35,17 @@ pub struct Credentials {
     pub password: String,
 }
 
+/// A password change: the current password proves it is the account's owner.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    #[schema(min_length = 1, max_length = 256)]
+    pub current_password: String,
+    /// 10–256 characters, different from the current one.
+    #[schema(min_length = 10, max_length = 256)]
+    pub new_password: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Session {
     pub user: UserView,

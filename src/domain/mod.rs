@@ -6,6 +6,7 @@ mod account;
 mod credentials;
 mod engine;
 mod names;
+mod reserved;
 mod status;
 mod step;
 
@@ -13,6 +14,7 @@ pub use account::{Email, Password, Role};
 pub use credentials::{SECRET_KEYS, StoreCredentials, random_id};
 pub use engine::Engine;
 pub use names::{Domain, Namespace, StoreName, default_domain};
+pub use reserved::check_claimable;
 pub use status::{ALLOWED_TRANSITIONS, Desired, LifecycleEvent, StoreStatus, TransitionError};
 pub use step::{Step, TeardownStep};
 

@@ -4,7 +4,9 @@
 //! ([`sqlite`]), PostgreSQL in production ([`postgres`]). The backend is chosen once, at
 //! start-up, from the database URL's scheme.
 
+mod files;
 mod models;
+mod outage;
 mod postgres;
 mod sql;
 mod sqlite;
@@ -15,7 +17,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use uuid::Uuid;
 
+pub use files::{check_writable_dir, secure_sqlite_files};
 pub use models::*;
+pub use outage::Outage;
 
 use crate::config::redact_url_password;
 
@@ -76,12 +80,12 @@ impl Backend {
     }
 }
 
-/// Everything the platform stores, split by concern so that each part of the program
+/// Everything the platform stores, split by concern (accounts, sessions, stores, the work queue, news, audit) so that each part of the program
 /// depends only on what it uses (the engine on [`WorkQueue`] alone). Times are passed in
 /// by the caller so tests and replicas agree on "now".
 #[async_trait]
 pub trait Storage:
-    Accounts + Stores + WorkQueue + News + Audit + Send + Sync + std::fmt::Debug
+    Accounts + Sessions + Stores + WorkQueue + News + Audit + Send + Sync + std::fmt::Debug
 {
     fn backend(&self) -> Backend;
 
@@ -90,11 +94,14 @@ pub trait Storage:
 
     /// A cheap round trip for `/readyz`.
     async fn ping(&self) -> DbResult<()>;
+
+    /// Prove the database takes writes now (for `/readyz`).
+    async fn probe_write(&self, now: Timestamp) -> DbResult<()>;
 }
 
 /// Brings every storage trait into scope: `use crate::storage::prelude::*;`.
 pub mod prelude {
-    pub use super::{Accounts, Audit, News, Storage, Stores, WorkQueue};
+    pub use super::{Accounts, Audit, News, Sessions, Storage, Stores, WorkQueue};
 }
 
 /// People: accounts, password hashes, roles and quotas.
@@ -210,6 +217,36 @@ pub trait News: Send + Sync {
 pub trait Audit: Send + Sync {
     async fn record_audit(&self, entry: AuditEntry) -> DbResult<()>;
     async fn audit_events(&self, query: AuditQuery) -> DbResult<Vec<AuditEvent>>;
+}
+
+/// Sign-in sessions, revocable server-side (logout, password change, demotion).
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Record a new session (its id is the token's `jti`).
+    async fn create_session(&self, session: NewSession) -> DbResult<()>;
+    /// The user of a session that is neither revoked nor expired at `now`.
+    async fn session_user(&self, session: &str, now: Timestamp) -> DbResult<Option<User>>;
+    /// End one session; `false` when it was unknown or already ended.
+    async fn revoke_session(&self, session: &str, now: Timestamp) -> DbResult<bool>;
+    /// End every live session of `user` except `keep`; how many ended.
+    async fn revoke_user_sessions(
+        &self,
+        user: Uuid,
+        keep: Option<&str>,
+        now: Timestamp,
+    ) -> DbResult<u64>;
+    /// Set a new password hash and end every other session of the user, atomically.
+    async fn change_password(
+        &self,
+        user: Uuid,
+        hash: &str,
+        keep: Option<&str>,
+        now: Timestamp,
+    ) -> DbResult<u64>;
+    /// Live sessions of a user.
+    async fn count_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<i64>;
+    /// Forget sessions that expired before `before`.
+    async fn purge_sessions(&self, before: Timestamp) -> DbResult<u64>;
 }
 
 /// Connect to the database named by `url` (scheme picks the backend) and migrate it.

@@ -230,3 +230,12 @@ pub struct AuditQuery {
     pub before: Option<i64>,
     pub limit: i64,
 }
+
+/// A session that a signed token names (`jti`); see [`super::Storage::create_session`].
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub id: String,
+    pub user_id: Uuid,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}

@@ -16,6 +16,8 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::{Desired, LifecycleEvent, StoreStatus};
 
+mod sessions;
+
 /// One SQL database, SQLite or PostgreSQL, reached through sqlx's `Any` driver.
 #[derive(Debug, Clone)]
 pub struct SqlStorage {
@@ -642,6 +644,10 @@ impl Storage for SqlStorage {
             .map_err(|e| DbError::Other(sqlx::Error::Migrate(Box::new(e))))
     }
 
+    async fn probe_write(&self, now: Timestamp) -> DbResult<()> {
+        self.write_probe(now).await
+    }
+
     async fn ping(&self) -> DbResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
@@ -752,6 +758,48 @@ impl Accounts for SqlStorage {
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_get("n")?)
+    }
+}
+
+#[async_trait]
+impl Sessions for SqlStorage {
+    async fn create_session(&self, session: NewSession) -> DbResult<()> {
+        self.insert_session(&session).await
+    }
+
+    async fn session_user(&self, session: &str, now: Timestamp) -> DbResult<Option<User>> {
+        self.live_session_user(session, now).await
+    }
+
+    async fn revoke_session(&self, session: &str, now: Timestamp) -> DbResult<bool> {
+        self.revoke_one(session, now).await
+    }
+
+    async fn revoke_user_sessions(
+        &self,
+        user: Uuid,
+        keep: Option<&str>,
+        now: Timestamp,
+    ) -> DbResult<u64> {
+        self.revoke_all(user, keep, now).await
+    }
+
+    async fn change_password(
+        &self,
+        user: Uuid,
+        hash: &str,
+        keep: Option<&str>,
+        now: Timestamp,
+    ) -> DbResult<u64> {
+        self.set_password_revoking(user, hash, keep, now).await
+    }
+
+    async fn count_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<i64> {
+        self.count_live_sessions(user, now).await
+    }
+
+    async fn purge_sessions(&self, before: Timestamp) -> DbResult<u64> {
+        self.purge_old_sessions(before).await
     }
 }
 

@@ -6,10 +6,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::Executor;
 use sqlx::any::AnyPoolOptions;
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Connection as _, Executor};
 
 use super::Backend;
 use super::sql::SqlStorage;
@@ -24,10 +24,11 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
     // Parse with SQLite's own rules to find the file, and create its directory.
     let options = SqliteConnectOptions::from_str(url)?;
     let file = options.get_filename();
-    if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
-        if file != Path::new(":memory:") {
-            std::fs::create_dir_all(dir)?;
+    if file != Path::new(":memory:") {
+        if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+            super::files::check_writable_dir(dir)?;
         }
+        super::files::secure_sqlite_files(file)?;
     }
     let url = if url.contains('?') {
         url.to_owned()
@@ -50,6 +51,16 @@ pub(super) async fn connect(url: &str) -> anyhow::Result<SqlStorage> {
                 )
                 .await?;
                 Ok(())
+            })
+        })
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                // A COMMIT that failed (a full disk) leaves sqlx counting a transaction
+                // that SQLite already rolled back, and every later BEGIN on this
+                // connection fails. Let the queued rollback run, then drop a connection
+                // that still thinks it is in a transaction instead of pooling it.
+                conn.ping().await?;
+                Ok(!conn.is_in_transaction())
             })
         })
         .connect(&url)

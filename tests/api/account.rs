@@ -109,12 +109,7 @@ async fn closed_signup_refuses_registration() {
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> reqwest::Response {
-    app.client
-        .post(app.api("/auth/login"))
-        .json(&json!({ "email": email, "password": password }))
-        .send()
-        .await
-        .unwrap()
+    app.login(email, password).await
 }
 
 #[tokio::test]
@@ -191,14 +186,7 @@ async fn repeated_login_failures_are_throttled() {
 #[tokio::test]
 async fn cookie_sessions_need_a_same_origin_for_unsafe_requests() {
     let app = TestApp::spawn().await;
-    let resp = app.register("cookie@example.com", PASSWORD).await;
-    let cookie = resp.headers()["set-cookie"]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_owned();
+    let cookie = app.cookie_session("cookie@example.com").await;
     // Safe requests with the cookie work.
     let me = app
         .client

@@ -165,6 +165,9 @@ pub fn config(data_dir: &std::path::Path, db_url: &str, extra: &[(String, String
         ),
         // The API alone: tests of the engine ask for workers.
         ("STOREFLEET_WORKERS".into(), "0".into()),
+        ("STOREFLEET_SIGNUP_RATE_PER_MINUTE".into(), "10000".into()),
+        // Tests open many connections from 127.0.0.1 at once.
+        ("STOREFLEET_MAX_CONNECTIONS_PER_IP".into(), "10000".into()),
         // A cluster that never answers: the API must work without one.
         (
             "KUBECONFIG".into(),
@@ -251,6 +254,11 @@ impl TestApp {
         }
     }
 
+    /// Whether the server is still running (it stops when a task it depends on dies).
+    pub fn is_running(&self) -> bool {
+        self.handle.as_ref().is_some_and(|h| !h.is_finished())
+    }
+
     /// Hand the temp dir and database over to a new server (restart).
     pub fn take_storage_dirs(&mut self) -> (Option<TempDir>, Option<TestDb>) {
         (self._dir.take(), self._db.take())
@@ -295,6 +303,51 @@ impl TestApp {
             .send()
             .await
             .expect("request")
+    }
+
+    /// `POST /auth/login`.
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.client
+            .post(self.api("/auth/login"))
+            .json(&json!({ "email": email, "password": password }))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// `POST /auth/logout` with the user's bearer token.
+    pub async fn logout(&self, user: &TestUser) -> Response {
+        self.client
+            .post(self.api("/auth/logout"))
+            .bearer_auth(&user.token)
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Sign up and return the session cookie (`name=value`) the answer sets.
+    pub async fn cookie_session(&self, email: &str) -> String {
+        let resp = self.register(email, PASSWORD).await;
+        assert_eq!(resp.status(), StatusCode::CREATED, "register");
+        resp.headers()["set-cookie"]
+            .to_str()
+            .expect("cookie")
+            .split(';')
+            .next()
+            .expect("name=value")
+            .to_owned()
+    }
+
+    /// Audit entries with this action, newest first.
+    pub async fn audit_of(&self, action: &str) -> Vec<storefleet::storage::AuditEvent> {
+        self.storage
+            .audit_events(storefleet::storage::AuditQuery {
+                action: Some(action.to_owned()),
+                limit: 50,
+                ..Default::default()
+            })
+            .await
+            .expect("audit events")
     }
 
     /// A new signed-up user with a unique email.
@@ -447,4 +500,71 @@ pub async fn problem(resp: Response, status: StatusCode, code: &str) -> Value {
 /// Connect straight to a test database (for storage conformance tests).
 pub async fn connect(db: &TestDb) -> Arc<dyn Storage> {
     storage::connect(db.url()).await.expect("connect")
+}
+
+/// A TCP proxy in front of a database server, to cut it off and bring it back without
+/// touching the server itself (which other tests share).
+pub struct TcpProxy {
+    pub addr: std::net::SocketAddr,
+    up: Arc<std::sync::atomic::AtomicBool>,
+    generation: Arc<std::sync::Mutex<tokio_util::sync::CancellationToken>>,
+    task: JoinHandle<()>,
+}
+
+impl TcpProxy {
+    pub async fn start(target: std::net::SocketAddr) -> TcpProxy {
+        use std::sync::atomic::Ordering;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let up = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let generation = Arc::new(std::sync::Mutex::new(
+            tokio_util::sync::CancellationToken::new(),
+        ));
+        let (task_up, task_generation) = (up.clone(), generation.clone());
+        let task = tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else {
+                    return;
+                };
+                if !task_up.load(Ordering::SeqCst) {
+                    // Down: the connection is dropped at once, as by a dead server.
+                    continue;
+                }
+                let cut = task_generation.lock().unwrap().clone();
+                tokio::spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        () = cut.cancelled() => {}
+                    }
+                });
+            }
+        });
+        TcpProxy {
+            addr,
+            up,
+            generation,
+            task,
+        }
+    }
+
+    /// Drop every open connection and refuse new ones.
+    pub fn cut(&self) {
+        self.up.store(false, std::sync::atomic::Ordering::SeqCst);
+        let mut current = self.generation.lock().unwrap();
+        current.cancel();
+        *current = tokio_util::sync::CancellationToken::new();
+    }
+
+    pub fn restore(&self) {
+        self.up.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }

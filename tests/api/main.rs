@@ -12,6 +12,7 @@ mod account;
 mod admin;
 mod cli;
 mod engine;
+mod hardening;
 mod helpers;
 mod storage;
 mod stores;

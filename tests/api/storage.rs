@@ -55,9 +55,11 @@ conformance!(
     store_events_come_back_in_order,
     queue_stats_count_by_status,
     migrations_are_idempotent,
+    sessions_live_until_revoked_or_expired,
+    the_write_probe_writes,
 );
 
-fn new_user(email: &str) -> NewUser {
+pub(crate) fn new_user(email: &str) -> NewUser {
     NewUser {
         id: Uuid::new_v4(),
         email: email.to_owned(),
@@ -82,7 +84,7 @@ fn audit(action: &str, actor: Option<Uuid>) -> AuditEntry {
     }
 }
 
-fn new_store(owner: Uuid, name: &str) -> CreateStore {
+pub(crate) fn new_store(owner: Uuid, name: &str) -> CreateStore {
     let id = Uuid::new_v4();
     CreateStore {
         store: NewStore {
@@ -111,7 +113,7 @@ async fn user(db: &Arc<dyn Storage>) -> User {
     .unwrap()
 }
 
-fn outcome(event: LifecycleEvent) -> Outcome {
+pub(crate) fn outcome(event: LifecycleEvent) -> Outcome {
     Outcome {
         event,
         status_reason: format!("{event:?}"),
@@ -765,4 +767,87 @@ async fn migrations_are_idempotent(db: Arc<dyn Storage>) {
     db.migrate().await.unwrap();
     db.migrate().await.unwrap();
     db.ping().await.unwrap();
+}
+
+fn session(user: Uuid, id: &str, ttl_secs: i64) -> NewSession {
+    NewSession {
+        id: id.to_owned(),
+        user_id: user,
+        created_at: Utc::now(),
+        expires_at: Utc::now() + chrono::Duration::seconds(ttl_secs),
+    }
+}
+
+async fn sessions_live_until_revoked_or_expired(db: Arc<dyn Storage>) {
+    let alice = user(&db).await;
+    let bob = user(&db).await;
+    let now = Utc::now();
+    for (who, id) in [
+        (alice.id, "a1"),
+        (alice.id, "a2"),
+        (alice.id, "a3"),
+        (bob.id, "b1"),
+    ] {
+        db.create_session(session(who, id, 3600)).await.unwrap();
+    }
+    db.create_session(session(alice.id, "old", -1))
+        .await
+        .unwrap();
+    assert_eq!(
+        db.session_user("a1", now).await.unwrap().unwrap().id,
+        alice.id
+    );
+    assert!(
+        db.session_user("old", now).await.unwrap().is_none(),
+        "expired"
+    );
+    assert!(
+        db.session_user("nope", now).await.unwrap().is_none(),
+        "unknown"
+    );
+    assert_eq!(db.count_sessions(alice.id, now).await.unwrap(), 3);
+
+    assert!(db.revoke_session("a1", now).await.unwrap());
+    assert!(
+        !db.revoke_session("a1", now).await.unwrap(),
+        "already ended"
+    );
+    assert!(db.session_user("a1", now).await.unwrap().is_none());
+
+    // A password change keeps the session it came from and ends the others.
+    let ended = db
+        .change_password(alice.id, "$argon2id$new", Some("a2"), now)
+        .await
+        .unwrap();
+    assert_eq!(ended, 1, "a3 ended; a1 was already");
+    assert!(db.session_user("a2", now).await.unwrap().is_some());
+    assert!(db.session_user("a3", now).await.unwrap().is_none());
+    assert!(
+        db.session_user("b1", now).await.unwrap().is_some(),
+        "other users untouched"
+    );
+    let (_, hash) = db
+        .user_credentials(&alice.email.to_lowercase())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(hash, "$argon2id$new");
+
+    assert_eq!(db.revoke_user_sessions(bob.id, None, now).await.unwrap(), 1);
+    assert!(db.session_user("b1", now).await.unwrap().is_none());
+    assert_eq!(
+        db.purge_sessions(now).await.unwrap(),
+        1,
+        "only the expired row"
+    );
+    assert!(matches!(
+        db.change_password(Uuid::new_v4(), "x", None, now).await,
+        Err(DbError::NotFound)
+    ));
+}
+
+async fn the_write_probe_writes(db: Arc<dyn Storage>) {
+    for _ in 0..3 {
+        db.probe_write(Utc::now()).await.unwrap();
+    }
 }

@@ -38,6 +38,8 @@ export async function startServer({ name, bin, env = {}, users = [], cluster = f
     STOREFLEET_DATA_DIR: dataDir,
     STOREFLEET_LISTEN: `127.0.0.1:${port}`,
     RUST_LOG: process.env.RUST_LOG || 'info',
+    // The tests sign up many accounts from one address.
+    STOREFLEET_SIGNUP_RATE_PER_MINUTE: '1000',
     ...env,
   };
   for (const u of users) {

@@ -16,6 +16,7 @@ const StoreDetailsPage = lazy(() => import('./pages/StoreDetails'));
 const AdminUsersPage = lazy(() => import('./pages/admin/Users'));
 const AdminStoresPage = lazy(() => import('./pages/admin/AllStores'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLog'));
+const AccountPage = lazy(() => import('./pages/Account'));
 
 export function App() {
   return (
@@ -37,6 +38,7 @@ export function App() {
             >
               <Route index element={<StoresPage />} />
               <Route path="stores/:id" element={<Lazy><StoreDetailsPage /></Lazy>} />
+              <Route path="account" element={<Lazy><AccountPage /></Lazy>} />
               <Route path="admin" element={<Navigate to="/admin/users" replace />} />
               <Route path="admin/users" element={<RequireAdmin><Lazy><AdminUsersPage /></Lazy></RequireAdmin>} />
               <Route path="admin/stores" element={<RequireAdmin><Lazy><AdminStoresPage /></Lazy></RequireAdmin>} />

@@ -81,7 +81,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign out: clears the session cookie. */
+        /**
+         * Sign out: ends the session the request carries (bearer token or cookie) on the
+         *     server, so the token stops working at once, and clears the cookie.
+         */
         post: operations["logout"];
         delete?: never;
         options?: never;
@@ -116,7 +119,9 @@ export interface paths {
         /**
          * Live store changes: `event: store` with the Store as data; `event: store_gone` with
          *     `{"id"}` when a store is deleted for good; `event: resync` when changes were missed
-         *     and the client should fetch the list again.
+         *     and the client should fetch the list again; `event: end` with `{"reason"}`
+         *     (`session_ended`, `role_changed`) just before the server closes a stream whose session
+         *     ended or whose caller lost the role it needs.
          */
         get: operations["stream"];
         put?: never;
@@ -155,6 +160,26 @@ export interface paths {
         get: operations["me"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the signed-in user's password. Every other session of theirs ends (other
+         *     browsers and API tokens must sign in again); this one stays signed in.
+         */
+        post: operations["change_password"];
         delete?: never;
         options?: never;
         head?: never;
@@ -422,6 +447,12 @@ export interface components {
             /** Format: int64 */
             stores_active: number;
         };
+        /** @description A password change: the current password proves it is the account's owner. */
+        PasswordChange: {
+            current_password: string;
+            /** @description 10–256 characters, different from the current one. */
+            new_password: string;
+        };
         /** @description The body of every error response. */
         Problem: {
             /**
@@ -431,6 +462,8 @@ export interface components {
             active?: number | null;
             /** @description Stable, machine-readable error code. */
             code: string;
+            /** @description For `unavailable`: what is down, such as `database` or `cluster`. */
+            dependency?: string | null;
             detail: string;
             field_errors?: {
                 [key: string]: string[];
@@ -444,7 +477,8 @@ export interface components {
             request_id?: string | null;
             /**
              * Format: int64
-             * @description For `rate_limited`: seconds until a retry can succeed (also in `Retry-After`).
+             * @description For `rate_limited` and `unavailable`: seconds until a retry may succeed (also in
+             *     `Retry-After`).
              */
             retry_after?: number | null;
             /** Format: int32 */
@@ -776,12 +810,30 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed out; the session cookie is cleared */
+            /** @description Signed out: the session is ended and the session cookie cleared */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Cookie session with a cross-site or missing Origin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database is unavailable; the session may still be live */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
             };
         };
     };
@@ -843,6 +895,15 @@ export interface operations {
             };
             /** @description Invalid email or password */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `rate_limited`: too many sign-ups from this address (with Retry-After) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -928,6 +989,78 @@ export interface operations {
                 };
             };
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Password changed; the user's other sessions are ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `current_password` is wrong, or `new_password` breaks a rule */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many wrong current passwords (the sign-in throttle) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

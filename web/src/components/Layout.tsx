@@ -77,6 +77,7 @@ export function Layout() {
               <span className="sr-only">Signed in as </span>
               {me?.email}
             </span>
+            <NavItem to="/account">Account</NavItem>
             {me?.role === 'admin' && (
               <span className="rounded bg-indigo-50 px-1.5 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-indigo-200">admin</span>
             )}

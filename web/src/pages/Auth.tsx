@@ -26,7 +26,7 @@ function AuthFrame({ title, subtitle, children, footer }: { title: string; subti
   );
 }
 
-function PasswordField(props: {
+export function PasswordField(props: {
   label: string;
   value: string;
   onChange: (v: string) => void;

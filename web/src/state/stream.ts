@@ -99,6 +99,15 @@ export class StoreStream {
     es.addEventListener('store', handle('store'));
     es.addEventListener('store_gone', handle('store_gone'));
     es.addEventListener('resync', handle('resync'));
+    // The server ends a stream whose session was signed out or whose role changed; the
+    // browser would only reconnect into a 401. Recheck the session at once instead.
+    es.addEventListener('end', () => {
+      if (this.stopped || this.es !== es) return;
+      es.close();
+      this.es = null;
+      this.opts.onStatus('closed');
+      this.opts.onGiveUp?.();
+    });
   }
 
   stop(): void {
