@@ -218,16 +218,16 @@ impl<'a> Pass<'a> {
         let ns = &plan.namespace;
         let applied = loop {
             let state = self.release_state(ns, &plan.release).await?;
-            let fingerprint_matches = matches!(state, ReleaseState::Deployed { .. })
-                && self
-                    .cluster
-                    .namespace_annotations(ns)
-                    .await?
-                    .get(cluster::store::FINGERPRINT_ANNOTATION)
-                    == Some(&plan.fingerprint);
+            // Only a deployed release needs the namespace's record of what was applied
+            // (one read serves both the fingerprint and the time).
+            let annotations = match state {
+                ReleaseState::Deployed { .. } => self.cluster.namespace_annotations(ns).await?,
+                _ => BTreeMap::new(),
+            };
+            let fingerprint_matches =
+                annotations.get(cluster::store::FINGERPRINT_ANNOTATION) == Some(&plan.fingerprint);
             match decide::release_action(&state, fingerprint_matches) {
                 ReleaseAction::Keep { revision } => {
-                    let annotations = self.cluster.namespace_annotations(ns).await?;
                     let applied_at = annotations
                         .get(cluster::store::APPLIED_AT_ANNOTATION)
                         .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
