@@ -1,6 +1,7 @@
-"""Shared fixtures of the chart checks: rendering the chart with helm, once per rendering.
+"""Shared fixtures of the chart checks: rendering the charts with helm, once per rendering.
 
-Every rendering adds fixtures/store.yaml, the per-store values the platform passes.
+Every rendering adds the per-store values the platform passes: fixtures/store.yaml for
+woocommerce-store, fixtures/medusa-store.yaml for medusa-store.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ CHARTS = Path(__file__).resolve().parent.parent
 CHART = CHARTS / "woocommerce-store"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 STORE_VALUES = FIXTURES / "store.yaml"
+MEDUSA_CHART = CHARTS / "medusa-store"
+MEDUSA_STORE_VALUES = FIXTURES / "medusa-store.yaml"
 RELEASE = "shop"
 NAMESPACE = "store-shop"
 
@@ -45,6 +48,27 @@ RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
         RELEASE,
     ),
     # Longest release name Helm accepts (53), starting with a digit.
+    "long-name": ([], {}, "1" + "a" * 51 + "z"),
+}
+
+
+# The same for medusa-store.
+MEDUSA_RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
+    "defaults": ([], {}, RELEASE),
+    "local": (["values-local.yaml"], {}, RELEASE),
+    "prod": (["values-prod.yaml"], {}, RELEASE),
+    "simulated": (["values-local.yaml", "../../testenv/store-values/medusa-simulated.yaml"], {}, RELEASE),
+    "tls-cert-manager": (
+        ["values-local.yaml"],
+        {"ingress": {"tls": {"mode": "certManager", "certManager": {"issuerKind": "Issuer", "issuerName": "store-ca"}}}},
+        RELEASE,
+    ),
+    "tls-existing-secret": (
+        [],
+        {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
+        RELEASE,
+    ),
+    "internet": ([], {"egress": {"internet": True}}, RELEASE),
     "long-name": ([], {}, "1" + "a" * 51 + "z"),
 }
 
@@ -82,11 +106,12 @@ class Rendering:
         return found[0]
 
 
-def values_args(tmp_dir: Path, name: str, files: list[str], extra: dict) -> list[str]:
+def values_args(tmp_dir: Path, name: str, files: list[str], extra: dict, chart: Path = CHART,
+                store_values: Path = STORE_VALUES) -> list[str]:
     args: list[str] = []
     for f in files:
-        args += ["-f", str(CHART / f)]
-    args += ["-f", str(STORE_VALUES)]
+        args += ["-f", str(chart / f)]
+    args += ["-f", str(store_values)]
     if extra:
         path = tmp_dir / f"{name}-extra.yaml"
         path.write_text(yaml.safe_dump(extra))
@@ -95,8 +120,9 @@ def values_args(tmp_dir: Path, name: str, files: list[str], extra: dict) -> list
 
 
 def render(tmp_dir: Path, name: str, files: list[str], extra: dict, release: str = RELEASE,
-           chart: Path = CHART) -> Rendering:
-    args = ["template", release, str(chart), "--namespace", NAMESPACE, *values_args(tmp_dir, name, files, extra)]
+           chart: Path = CHART, store_values: Path = STORE_VALUES) -> Rendering:
+    args = ["template", release, str(chart), "--namespace", NAMESPACE,
+            *values_args(tmp_dir, f"{chart.name}-{name}", files, extra, chart, store_values)]
     text = run_helm(args).stdout
     docs = [d for d in yaml.safe_load_all(text) if d]
     return Rendering(name=name, release=release, text=text, docs=docs)
@@ -116,6 +142,22 @@ def renderings(render_dir) -> dict[str, Rendering]:
 @pytest.fixture(params=list(RENDERINGS))
 def rendering(request, renderings) -> Rendering:
     return renderings[request.param]
+
+
+def render_medusa(tmp_dir: Path, name: str, files: list[str], extra: dict, release: str = RELEASE,
+                  chart: Path = MEDUSA_CHART) -> Rendering:
+    return render(tmp_dir, name, files, extra, release, chart=chart, store_values=MEDUSA_STORE_VALUES)
+
+
+@pytest.fixture(scope="session")
+def medusa_renderings(render_dir) -> dict[str, Rendering]:
+    return {name: render_medusa(render_dir, name, files, extra, release)
+            for name, (files, extra, release) in MEDUSA_RENDERINGS.items()}
+
+
+@pytest.fixture(params=list(MEDUSA_RENDERINGS))
+def medusa_rendering(request, medusa_renderings) -> Rendering:
+    return medusa_renderings[request.param]
 
 
 WORKLOAD_KINDS = {"Deployment", "StatefulSet", "Job", "CronJob", "DaemonSet", "ReplicaSet", "Pod"}

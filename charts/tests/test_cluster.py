@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import CHART, RENDERINGS, WORKLOAD_KINDS, pod_spec, pod_template_metadata, run_helm
+from conftest import CHART, MEDUSA_RENDERINGS, RENDERINGS, WORKLOAD_KINDS, pod_spec, pod_template_metadata, run_helm
 
 REQUIRE_CLUSTER = os.environ.get("STOREFLEET_REQUIRE_CLUSTER") == "1"
 RELEASE = "shop"
@@ -103,7 +103,17 @@ def dry_run_namespace(namespaces) -> str:
 
 @pytest.mark.parametrize("name", list(RENDERINGS))
 def test_server_side_dry_run(renderings, dry_run_namespace, tmp_path, name):
-    r = renderings[name]
+    server_side_dry_run(renderings[name], dry_run_namespace, tmp_path, name)
+
+
+@pytest.mark.parametrize("name", list(MEDUSA_RENDERINGS))
+def test_medusa_server_side_dry_run(medusa_renderings, dry_run_namespace, tmp_path, name):
+    server_side_dry_run(medusa_renderings[name], dry_run_namespace, tmp_path, f"medusa-{name}")
+
+
+def server_side_dry_run(r, dry_run_namespace: str, tmp_path: Path, name: str) -> None:
+    """The API server accepts every object, and a pod of every workload template passes the
+    namespace's Pod Security "restricted" admission."""
     manifest = tmp_path / f"{name}.yaml"
     manifest.write_text(r.text)
     proc = kubectl("apply", "--dry-run=server", "-n", dry_run_namespace, "-f", str(manifest), check=False)

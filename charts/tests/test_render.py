@@ -45,36 +45,41 @@ def test_renders_the_expected_objects(rendering):
 
 def test_every_pod_meets_pod_security_restricted(rendering):
     for doc in workloads(rendering):
-        spec, where = pod_spec(doc), ident(doc)
-        psc = spec.get("securityContext", {})
-        for host in ("hostNetwork", "hostPID", "hostIPC"):
-            assert not spec.get(host, False), f"{where}: {host}"
-        for vol in spec.get("volumes", []):
-            types = set(vol) - {"name"}
-            assert types <= RESTRICTED_VOLUME_TYPES, f"{where}: volume {vol['name']} of type {types}"
-        for sysctl in psc.get("sysctls", []):
-            assert sysctl["name"] in SAFE_SYSCTLS, f"{where}: sysctl {sysctl['name']}"
-        assert psc.get("seccompProfile", {}).get("type") in ("RuntimeDefault", "Localhost"), f"{where}: pod seccomp"
-        assert psc.get("runAsNonRoot") is True, f"{where}: pod runAsNonRoot"
-        assert psc.get("runAsUser", 1) != 0, f"{where}: pod runs as root"
-        assert "seLinuxOptions" not in psc or set(psc["seLinuxOptions"]) <= {"type", "level"}, where
-        for c in all_containers(spec):
-            cwhere = f"{where} container {c['name']}"
-            sc = c.get("securityContext", {})
-            assert sc.get("privileged", False) is False, f"{cwhere}: privileged"
-            assert sc.get("allowPrivilegeEscalation") is False, f"{cwhere}: allowPrivilegeEscalation"
-            caps = sc.get("capabilities", {})
-            assert "ALL" in caps.get("drop", []), f"{cwhere}: capabilities not dropped"
-            assert set(caps.get("add", [])) <= {"NET_BIND_SERVICE"}, f"{cwhere}: capabilities added"
-            assert sc.get("seccompProfile", psc.get("seccompProfile", {})).get("type") in ("RuntimeDefault", "Localhost"), cwhere
-            assert sc.get("seccompProfile", {}).get("type") != "Unconfined", cwhere
-            assert sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True, f"{cwhere}: runAsNonRoot"
-            assert sc.get("runAsUser", psc.get("runAsUser", 1)) != 0, f"{cwhere}: runs as root"
-            assert sc.get("procMount", "Default") == "Default", cwhere
-            assert sc.get("readOnlyRootFilesystem") is True, f"{cwhere}: root filesystem is writable"
-            for port in c.get("ports", []):
-                assert not port.get("hostPort"), f"{cwhere}: hostPort"
-                assert port["containerPort"] >= 1024, f"{cwhere}: privileged port {port['containerPort']}"
+        check_pod_security_restricted(doc)
+
+
+def check_pod_security_restricted(doc: dict) -> None:
+    """Pod Security "restricted", plus a read-only root filesystem, for one workload."""
+    spec, where = pod_spec(doc), ident(doc)
+    psc = spec.get("securityContext", {})
+    for host in ("hostNetwork", "hostPID", "hostIPC"):
+        assert not spec.get(host, False), f"{where}: {host}"
+    for vol in spec.get("volumes", []):
+        types = set(vol) - {"name"}
+        assert types <= RESTRICTED_VOLUME_TYPES, f"{where}: volume {vol['name']} of type {types}"
+    for sysctl in psc.get("sysctls", []):
+        assert sysctl["name"] in SAFE_SYSCTLS, f"{where}: sysctl {sysctl['name']}"
+    assert psc.get("seccompProfile", {}).get("type") in ("RuntimeDefault", "Localhost"), f"{where}: pod seccomp"
+    assert psc.get("runAsNonRoot") is True, f"{where}: pod runAsNonRoot"
+    assert psc.get("runAsUser", 1) != 0, f"{where}: pod runs as root"
+    assert "seLinuxOptions" not in psc or set(psc["seLinuxOptions"]) <= {"type", "level"}, where
+    for c in all_containers(spec):
+        cwhere = f"{where} container {c['name']}"
+        sc = c.get("securityContext", {})
+        assert sc.get("privileged", False) is False, f"{cwhere}: privileged"
+        assert sc.get("allowPrivilegeEscalation") is False, f"{cwhere}: allowPrivilegeEscalation"
+        caps = sc.get("capabilities", {})
+        assert "ALL" in caps.get("drop", []), f"{cwhere}: capabilities not dropped"
+        assert set(caps.get("add", [])) <= {"NET_BIND_SERVICE"}, f"{cwhere}: capabilities added"
+        assert sc.get("seccompProfile", psc.get("seccompProfile", {})).get("type") in ("RuntimeDefault", "Localhost"), cwhere
+        assert sc.get("seccompProfile", {}).get("type") != "Unconfined", cwhere
+        assert sc.get("runAsNonRoot", psc.get("runAsNonRoot")) is True, f"{cwhere}: runAsNonRoot"
+        assert sc.get("runAsUser", psc.get("runAsUser", 1)) != 0, f"{cwhere}: runs as root"
+        assert sc.get("procMount", "Default") == "Default", cwhere
+        assert sc.get("readOnlyRootFilesystem") is True, f"{cwhere}: root filesystem is writable"
+        for port in c.get("ports", []):
+            assert not port.get("hostPort"), f"{cwhere}: hostPort"
+            assert port["containerPort"] >= 1024, f"{cwhere}: privileged port {port['containerPort']}"
 
 
 def test_every_container_has_requests_and_limits(rendering):
