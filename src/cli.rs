@@ -250,7 +250,7 @@ pub async fn doctor(config: &Config) -> anyhow::Result<()> {
         }),
     });
 
-    for engine in crate::engines::offered() {
+    for engine in crate::engines::offered(config) {
         if let Some(e) = crate::engines::for_engine(*engine) {
             let chart = e.chart(&config.chart_dir);
             checks.push(Check {

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use ipnet::IpNet;
 
-use crate::domain::Domain;
+use crate::domain::{Domain, Engine};
 
 /// Where a configuration value came from, shown by `storefleet config`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -102,8 +102,11 @@ pub struct Config {
     pub workers: u32,
     pub provision_timeout_secs: u64,
     pub checkout_verify: bool,
-    /// Extra helm values files for every store, in order (later ones win).
-    pub values_files: Vec<PathBuf>,
+    /// The engines offered, the default first.
+    pub engines: Vec<Engine>,
+    /// Extra helm values files, in order (later ones win), each for every store or for
+    /// one engine's stores.
+    pub values_files: Vec<ValuesFile>,
     pub log_format: LogFormat,
     /// The helm binary (found on PATH unless a path is given).
     pub helm: PathBuf,
@@ -341,24 +344,27 @@ const SETTINGS: &[Setting] = &[
         show: |c| shown(c.checkout_verify, ON_OFF),
     },
     Setting {
+        var: "STOREFLEET_ENGINES",
+        default: "woocommerce,medusa",
+        secret: false,
+        accepts: "engine names separated by commas, the default first (woocommerce, medusa)",
+        set: |c, s| set(&mut c.engines, engine_list(s)),
+        show: |c| joined(&c.engines, |e| e.as_str().to_owned(), "(none)"),
+    },
+    Setting {
         var: "STOREFLEET_VALUES_FILE",
         default: "",
         secret: false,
-        accepts: "paths of readable helm values files, separated by commas (later ones win)",
+        accepts: "paths of readable helm values files, separated by commas (later ones win); \
+                  `ENGINE=PATH` applies a file to one engine's stores only \
+                  (e.g. medusa=charts/medusa-store/values-local.yaml)",
         set: |c, s| {
-            let files = list(s)
-                .map(|p| {
-                    let path = PathBuf::from(p);
-                    if path.is_file() {
-                        Ok(path)
-                    } else {
-                        Err(format!("{p}: no such file"))
-                    }
-                })
-                .collect();
-            set(&mut c.values_files, files)
+            set(
+                &mut c.values_files,
+                list(s).map(ValuesFile::parse).collect(),
+            )
         },
-        show: |c| joined(&c.values_files, |p| p.display().to_string(), "(none)"),
+        show: |c| joined(&c.values_files, ValuesFile::to_string, "(none)"),
     },
     Setting {
         var: "STOREFLEET_LOG_FORMAT",
@@ -556,6 +562,81 @@ fn shown<T: PartialEq + Copy>(value: T, choices: &[(&str, T)]) -> String {
 }
 
 /// The non-empty, trimmed items of a comma-separated list.
+/// One entry of `STOREFLEET_VALUES_FILE`: a helm values file, for every store or for the
+/// stores of one engine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuesFile {
+    pub engine: Option<Engine>,
+    pub path: PathBuf,
+}
+
+impl ValuesFile {
+    fn parse(entry: &str) -> Result<Self, String> {
+        let (engine, path) = match entry.split_once('=') {
+            Some((name, path)) => match name.trim().parse::<Engine>() {
+                Ok(engine) => (Some(engine), path.trim()),
+                Err(_) => {
+                    return Err(format!(
+                        "{entry}: {:?} is not an engine (one of: {})",
+                        name.trim(),
+                        Engine::ALL.map(Engine::as_str).join(", ")
+                    ));
+                }
+            },
+            None => (None, entry),
+        };
+        let path = PathBuf::from(path);
+        if path.is_file() {
+            Ok(Self { engine, path })
+        } else {
+            Err(format!("{}: no such file", path.display()))
+        }
+    }
+
+    /// Does this file apply to stores of `engine`?
+    pub fn applies_to(&self, engine: Engine) -> bool {
+        self.engine.is_none_or(|e| e == engine)
+    }
+}
+
+impl std::fmt::Display for ValuesFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.engine {
+            Some(engine) => write!(f, "{}={}", engine.as_str(), self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+impl Config {
+    /// The values files for stores of `engine`, in order.
+    pub fn values_files_for(&self, engine: Engine) -> Vec<PathBuf> {
+        self.values_files
+            .iter()
+            .filter(|f| f.applies_to(engine))
+            .map(|f| f.path.clone())
+            .collect()
+    }
+}
+
+/// At least one engine, each once.
+fn engine_list(s: &str) -> Result<Vec<Engine>, String> {
+    let mut engines = Vec::new();
+    for name in list(s) {
+        let engine = name
+            .parse::<Engine>()
+            .map_err(|_| format!("{name:?} is not an engine"))?;
+        if engines.contains(&engine) {
+            return Err(format!("{name} is listed twice"));
+        }
+        engines.push(engine);
+    }
+    if engines.is_empty() {
+        return Err("no engine listed".to_owned());
+    }
+    Ok(engines)
+}
+
 fn list(s: &str) -> impl Iterator<Item = &str> {
     s.split(',').map(str::trim).filter(|p| !p.is_empty())
 }
@@ -664,6 +745,7 @@ impl Config {
             workers: 0,
             provision_timeout_secs: 0,
             checkout_verify: true,
+            engines: vec![Engine::WooCommerce, Engine::Medusa],
             values_files: Vec::new(),
             log_format: LogFormat::Text,
             helm: PathBuf::new(),
@@ -864,6 +946,9 @@ mod tests {
             ("STOREFLEET_DATABASE_URL", "mysql://x"),
             ("STOREFLEET_BASE_DOMAIN", "Not A Domain"),
             ("STOREFLEET_CHECKOUT_VERIFY", "yes"),
+            ("STOREFLEET_ENGINES", "woocommerce,woocommerce"),
+            ("STOREFLEET_ENGINES", "shopify"),
+            ("STOREFLEET_ENGINES", ""),
             ("STOREFLEET_LOG_FORMAT", "xml"),
             ("STOREFLEET_VALUES_FILE", "/definitely/missing.yaml"),
         ] {
@@ -872,6 +957,31 @@ mod tests {
         }
         let err = Config::load(Some(&write(&dir, "no_such = 1\n")), env(&[])).unwrap_err();
         assert!(err.to_string().contains("no_such"));
+    }
+
+    #[test]
+    fn values_files_apply_to_every_engine_or_to_the_one_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(&dir, "");
+        let all = dir.path().join("all.yaml");
+        std::fs::write(&all, "a: 1\n").unwrap();
+        let local = dir.path().join("local.yaml");
+        std::fs::write(&local, "b: 2\n").unwrap();
+        let listed = format!("{},medusa={}", all.display(), local.display());
+        let c = Config::load(Some(&file), env(&[("STOREFLEET_VALUES_FILE", &listed)])).unwrap();
+        assert_eq!(c.values_files_for(Engine::WooCommerce), vec![all.clone()]);
+        assert_eq!(c.values_files_for(Engine::Medusa), vec![all, local]);
+        for bad in ["shopify=/etc/hostname", "medusa=/definitely/missing.yaml"] {
+            let err = Config::load(Some(&file), env(&[("STOREFLEET_VALUES_FILE", bad)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("STOREFLEET_VALUES_FILE"), "{err}");
+            assert!(
+                err.contains("not an engine (one of: woocommerce, medusa)")
+                    || err.contains("/definitely/missing.yaml: no such file"),
+                "{err}"
+            );
+        }
     }
 
     #[test]

@@ -71,15 +71,16 @@ fn platform_host(public_url: Option<&str>) -> Option<&str> {
 fn validate(body: &CreateStoreBody, state: &AppState) -> ApiResult<Valid> {
     let mut errors = FieldErrors::new();
     let name = StoreName::parse(&body.name).map_err(|e| errors.insert("name".into(), vec![e.0]));
+    let offered = engines::offered(&state.config);
     let engine = match body.engine.as_deref() {
-        None => Ok(Engine::WooCommerce),
+        None => Ok(offered[0]),
         Some(text) => match text.parse::<Engine>() {
-            Ok(engine) if engines::offers(engine) => Ok(engine),
+            Ok(engine) if offered.contains(&engine) => Ok(engine),
             _ => Err(errors.insert(
                 "engine".into(),
                 vec![format!(
                     "{text:?} is not offered by this server; choose one of: {}",
-                    engines::offered()
+                    offered
                         .iter()
                         .map(|e| e.as_str())
                         .collect::<Vec<_>>()
@@ -450,9 +451,14 @@ pub async fn store_credentials(
             store.status
         )));
     }
+    let owner_email = state
+        .storage
+        .owner_email(store.owner_id)
+        .await?
+        .unwrap_or_default();
     let (username, password) = state
         .provisioner
-        .admin_credentials(&store)
+        .admin_credentials(&store, &owner_email)
         .await
         .map_err(|e| ApiError::DependencyDown {
             dependency: "cluster",

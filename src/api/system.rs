@@ -102,7 +102,7 @@ pub async fn info(State(state): State<AppState>) -> Json<ServerInfo> {
         }
         .to_owned(),
         base_domain: state.config.base_domain.to_string(),
-        engines: engines::offered()
+        engines: engines::offered(&state.config)
             .iter()
             .enumerate()
             .map(|(i, e)| EngineInfo {

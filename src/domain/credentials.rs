@@ -7,20 +7,46 @@ use std::fmt;
 use rand::Rng;
 use rand::distr::Alphanumeric;
 
-/// The keys of a store's credentials Secret, as the store chart expects them.
-pub const SECRET_KEYS: [&str; 11] = [
-    "mariadb-root-password",
-    "mariadb-password",
-    "wordpress-admin-password",
-    "wp-auth-key",
-    "wp-secure-auth-key",
-    "wp-logged-in-key",
-    "wp-nonce-key",
-    "wp-auth-salt",
-    "wp-secure-auth-salt",
-    "wp-logged-in-salt",
-    "wp-nonce-salt",
-];
+/// What kind of secret a key of a store's Secret holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretKind {
+    /// 32 letters and digits: safe in URLs, shells and connection strings.
+    Password,
+    /// 64 printable characters without quotes, backslash or space (WordPress salts).
+    Salt,
+    /// 64 letters and digits (signing keys that end up in URLs or headers).
+    Key,
+}
+
+/// One key of a store's credentials Secret, as the engine's chart expects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecretKey {
+    pub name: &'static str,
+    pub kind: SecretKind,
+}
+
+impl SecretKey {
+    pub const fn password(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: SecretKind::Password,
+        }
+    }
+
+    pub const fn salt(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: SecretKind::Salt,
+        }
+    }
+
+    pub const fn key(name: &'static str) -> Self {
+        Self {
+            name,
+            kind: SecretKind::Key,
+        }
+    }
+}
 
 const PASSWORD_LEN: usize = 32;
 const SALT_LEN: usize = 64;
@@ -37,10 +63,10 @@ pub fn random_id(len: usize) -> String {
         .collect()
 }
 
-fn password() -> String {
+fn alphanumeric(len: usize) -> String {
     rand::rng()
         .sample_iter(&Alphanumeric)
-        .take(PASSWORD_LEN)
+        .take(len)
         .map(char::from)
         .collect()
 }
@@ -59,16 +85,17 @@ pub struct StoreCredentials {
 }
 
 impl StoreCredentials {
-    pub fn generate() -> Self {
-        let values = SECRET_KEYS
+    /// A fresh value for every key.
+    pub fn generate(keys: &[SecretKey]) -> Self {
+        let values = keys
             .iter()
-            .map(|&key| {
-                let value = if key.starts_with("wp-") {
-                    salt()
-                } else {
-                    password()
+            .map(|key| {
+                let value = match key.kind {
+                    SecretKind::Password => alphanumeric(PASSWORD_LEN),
+                    SecretKind::Salt => salt(),
+                    SecretKind::Key => alphanumeric(SALT_LEN),
                 };
-                (key, value)
+                (key.name, value)
             })
             .collect();
         Self { values }
@@ -100,29 +127,41 @@ mod tests {
     use super::*;
     use std::collections::HashSet;
 
+    const KEYS: [SecretKey; 4] = [
+        SecretKey::password("db-password"),
+        SecretKey::password("admin-password"),
+        SecretKey::salt("auth-salt"),
+        SecretKey::key("jwt-secret"),
+    ];
+
     #[test]
     fn credentials_are_long_unique_and_complete() {
-        let a = StoreCredentials::generate();
-        let b = StoreCredentials::generate();
-        for key in SECRET_KEYS {
-            let va = a.get(key).unwrap();
-            let vb = b.get(key).unwrap();
-            assert_ne!(va, vb, "{key} must differ between stores");
-            if key.starts_with("wp-") {
-                assert_eq!(va.chars().count(), 64, "{key}");
-                assert!(va.bytes().all(|c| SALT_CHARS.contains(&c)));
-            } else {
-                assert!(va.len() >= 24, "{key}");
+        let a = StoreCredentials::generate(&KEYS);
+        let b = StoreCredentials::generate(&KEYS);
+        for key in KEYS {
+            let va = a.get(key.name).unwrap();
+            let vb = b.get(key.name).unwrap();
+            assert_ne!(va, vb, "{} must differ between stores", key.name);
+            match key.kind {
+                SecretKind::Salt => {
+                    assert_eq!(va.chars().count(), 64, "{}", key.name);
+                    assert!(va.bytes().all(|c| SALT_CHARS.contains(&c)));
+                }
+                SecretKind::Key => {
+                    assert_eq!(va.len(), 64, "{}", key.name);
+                    assert!(va.bytes().all(|c| c.is_ascii_alphanumeric()));
+                }
+                SecretKind::Password => {
+                    assert!(va.len() >= 24, "{}", key.name);
+                    assert!(va.bytes().all(|c| c.is_ascii_alphanumeric()));
+                }
             }
         }
-        let within: HashSet<&str> = SECRET_KEYS.iter().map(|k| a.get(k).unwrap()).collect();
-        assert_eq!(
-            within.len(),
-            SECRET_KEYS.len(),
-            "no two secrets of a store repeat"
-        );
+        let within: HashSet<&str> = KEYS.iter().map(|k| a.get(k.name).unwrap()).collect();
+        assert_eq!(within.len(), KEYS.len(), "no two secrets of a store repeat");
+        assert_eq!(a.to_secret_data().len(), KEYS.len());
         let debug = format!("{a:?}");
-        assert!(!debug.contains(a.get("mariadb-password").unwrap()));
+        assert!(!debug.contains(a.get("db-password").unwrap()));
     }
 
     #[test]

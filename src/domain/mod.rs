@@ -11,7 +11,7 @@ mod status;
 mod step;
 
 pub use account::{Email, Password, Role};
-pub use credentials::{SECRET_KEYS, StoreCredentials, random_id};
+pub use credentials::{SecretKey, SecretKind, StoreCredentials, random_id};
 pub use engine::Engine;
 pub use names::{Domain, Namespace, StoreName, default_domain};
 pub use reserved::check_claimable;

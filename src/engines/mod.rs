@@ -2,29 +2,43 @@
 //! it gets, the components to wait for, the setup that must finish, how its checkout is
 //! verified, and the words people read about each of those. The provisioning pipeline
 //! (`crate::provision`) is shared and engine-neutral; adding an engine means a file here
-//! and a chart. Only engines that are implemented are offered; the API refuses the others.
+//! and a chart. The operator chooses which engines a server offers (`STOREFLEET_ENGINES`);
+//! the API refuses the others.
 
 mod checkout;
+pub mod medusa;
 pub mod woocommerce;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
-pub use checkout::{VerifiedOrder, VerifyError};
+pub use checkout::{StoreClient, VerifiedOrder, VerifyError, VerifyTarget, json_of};
 
-use crate::domain::{Engine, Step};
+use crate::config::Config;
+use crate::domain::{Engine, SecretKey, Step};
 use crate::storage::Store;
 
-/// Engines this server can provision, the default first.
-pub fn offered() -> &'static [Engine] {
-    &[Engine::WooCommerce]
+/// Engines this server offers (`STOREFLEET_ENGINES`), the default first.
+pub fn offered(config: &Config) -> &[Engine] {
+    &config.engines
 }
 
-pub fn offers(engine: Engine) -> bool {
-    offered().contains(&engine)
+pub fn offers(config: &Config, engine: Engine) -> bool {
+    offered(config).contains(&engine)
 }
+
+/// The engine implementation for a store's engine, when this server offers it.
+pub fn offered_engine(config: &Config, engine: Engine) -> Option<&'static dyn StoreEngine> {
+    if offers(config, engine) {
+        for_engine(engine)
+    } else {
+        None
+    }
+}
+
+/// Helm's limit on release names.
+pub const MAX_RELEASE_LEN: usize = 53;
 
 /// How many provisioning steps a store goes through (shown as progress).
 pub fn steps_total(_engine: Engine) -> i64 {
@@ -44,8 +58,14 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     fn engine(&self) -> Engine;
     /// The chart directory, below the configured chart root.
     fn chart(&self, chart_root: &Path) -> PathBuf;
-    /// The Helm release name for a store (Helm allows at most 53 characters).
-    fn release_name(&self, store: &Store) -> String;
+    /// The Helm release name for a store: its name, within Helm's 53 characters.
+    fn release_name(&self, store: &Store) -> String {
+        let mut name: String = store.name.chars().take(MAX_RELEASE_LEN).collect();
+        while name.ends_with('-') {
+            name.pop();
+        }
+        name
+    }
     /// Per-store chart values (JSON, which is also YAML).
     fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value;
     /// Components (`app.kubernetes.io/component`) that must be ready before setup counts.
@@ -56,24 +76,25 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     fn workloads_words(&self) -> StepWords;
     /// The `bootstrap` step in the engine's words.
     fn setup_words(&self) -> StepWords;
-    /// The administrator's user name, and the Secret key holding their password.
-    fn admin_login(&self) -> (&'static str, &'static str);
-    /// Storefront and admin URLs.
+    /// The keys of the store's credentials Secret, generated once when the store is
+    /// first provisioned.
+    fn secret_keys(&self) -> &'static [SecretKey];
+    /// The administrator's login name (for a store whose owner has `owner_email`), and
+    /// the Secret key holding their password.
+    fn admin_login(&self, owner_email: &str) -> (String, &'static str);
+    /// The store's URL and its administration URL.
     fn urls(&self, store: &Store, scheme: &str) -> (String, String);
-    /// Place a test order through the store's own API at `url` (host name `host`; with
-    /// `via`, connect to that address instead of resolving the host).
+    /// Place a test order through the store's own API and check that it exists.
     async fn verify_checkout(
         &self,
-        url: &str,
-        host: &str,
-        via: Option<SocketAddr>,
+        target: &VerifyTarget<'_>,
     ) -> Result<VerifiedOrder, VerifyError>;
 }
 
-/// The engine implementation for a store's engine, when this server offers it.
+/// The implementation of an engine, whether or not this server offers it.
 pub fn for_engine(engine: Engine) -> Option<&'static dyn StoreEngine> {
     match engine {
         Engine::WooCommerce => Some(&woocommerce::WooCommerce),
-        Engine::Medusa => None,
+        Engine::Medusa => Some(&medusa::Medusa),
     }
 }

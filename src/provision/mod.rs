@@ -14,6 +14,7 @@ pub mod plan;
 #[cfg(test)]
 mod tests;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cluster::{self, Cluster, StoreCluster};
 use crate::config::Config;
-use crate::domain::StoreStatus;
+use crate::domain::{Engine, StoreStatus};
 use crate::engines;
 use crate::helm::Helm;
 use crate::metrics::Metrics;
@@ -126,12 +127,13 @@ pub struct Provisioner {
     metrics: Arc<Metrics>,
     helm: Arc<dyn Helm>,
     cluster: ClusterSource,
-    chart_digest: String,
+    /// Per engine: a hash of its chart and the values files that apply to its stores.
+    chart_digests: HashMap<Engine, String>,
     timing: Timing,
     id: String,
 }
 
-/// A hash of every file under the chart root and of the operator's values file.
+/// A hash of every file under an engine's chart and of the values files for its stores.
 fn digest_inputs(chart_root: &Path, values_files: &[PathBuf]) -> String {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
         if let Ok(entries) = std::fs::read_dir(dir) {
@@ -165,7 +167,16 @@ impl Provisioner {
         metrics: Arc<Metrics>,
         helm: Arc<dyn Helm>,
     ) -> Self {
-        let chart_digest = digest_inputs(&config.chart_dir, &config.values_files);
+        let chart_digests = engines::offered(&config)
+            .iter()
+            .filter_map(|&engine| {
+                let chart = engines::for_engine(engine)?.chart(&config.chart_dir);
+                Some((
+                    engine,
+                    digest_inputs(&chart, &config.values_files_for(engine)),
+                ))
+            })
+            .collect();
         let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "local".to_owned());
         let id = format!(
             "{host}-{}-{}",
@@ -179,7 +190,7 @@ impl Provisioner {
             metrics,
             helm,
             cluster: ClusterSource::Configured(RwLock::new(None)),
-            chart_digest,
+            chart_digests,
             timing: Timing::default(),
             id,
         }
@@ -351,7 +362,7 @@ impl Provisioner {
 
     /// One pass: returns the store as the pass left it and how the pass ended.
     async fn reconcile(&self, store: Store, worker: &str) -> (Store, PassEnd) {
-        let Some(engine) = engines::for_engine(store.engine) else {
+        let Some(engine) = engines::offered_engine(&self.config, store.engine) else {
             let reason = format!(
                 "This server does not offer the {} engine",
                 store.engine.display_name()
@@ -463,7 +474,7 @@ impl Provisioner {
             Ok(c) => c,
             Err(e) => return vec![component("cluster", false, e)],
         };
-        let Some(engine) = engines::for_engine(store.engine) else {
+        let Some(engine) = engines::offered_engine(&self.config, store.engine) else {
             return vec![component(
                 "engine",
                 false,
@@ -533,16 +544,22 @@ impl Provisioner {
         out
     }
 
-    /// The store administrator's login, read from the store's Secret.
-    pub async fn admin_credentials(&self, store: &Store) -> Result<(String, String), String> {
-        let engine = engines::for_engine(store.engine).ok_or("engine not offered")?;
+    /// The store administrator's login (for a store whose owner has `owner_email`), read
+    /// from the store's Secret.
+    pub async fn admin_credentials(
+        &self,
+        store: &Store,
+        owner_email: &str,
+    ) -> Result<(String, String), String> {
+        let engine =
+            engines::offered_engine(&self.config, store.engine).ok_or("engine not offered")?;
         let cluster = self.cluster().await?;
-        let (username, key) = engine.admin_login();
+        let (username, key) = engine.admin_login(owner_email);
         match cluster
             .secret_value(&store.namespace, plan::SECRET_NAME, key)
             .await
         {
-            Ok(Some(password)) => Ok((username.to_owned(), password)),
+            Ok(Some(password)) => Ok((username, password)),
             Ok(None) => Err(format!("the store's credentials Secret has no {key}")),
             Err(e) => Err(e.message),
         }

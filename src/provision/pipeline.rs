@@ -13,7 +13,7 @@ use tokio::time::Instant;
 
 use crate::cluster::{self, ClusterError, NamespaceState, StoreCluster};
 use crate::domain::{LifecycleEvent, Step, StoreCredentials, StoreStatus, TeardownStep};
-use crate::engines::StoreEngine;
+use crate::engines::{StoreEngine, VerifyTarget};
 use crate::helm::{HelmError, ReleaseState, ValuesSource};
 use crate::storage::{DbError, EventLevel, Progress, Store};
 
@@ -155,7 +155,9 @@ impl<'a> Pass<'a> {
             self.engine,
             &owner_email,
             &room.config.store_url_scheme,
-            &room.chart_digest,
+            room.chart_digests
+                .get(&self.store.engine)
+                .map_or("", String::as_str),
         );
         self.finish(
             Step::Plan,
@@ -197,7 +199,7 @@ impl<'a> Pass<'a> {
                 &plan.namespace,
                 &plan.secret,
                 &plan.secret_labels,
-                StoreCredentials::generate().to_secret_data(),
+                StoreCredentials::generate(self.engine.secret_keys()).to_secret_data(),
             )
             .await?;
         let message = if created {
@@ -293,9 +295,8 @@ impl<'a> Pass<'a> {
         }
         let mut values: Vec<ValuesSource> = room
             .config
-            .values_files
-            .iter()
-            .cloned()
+            .values_files_for(self.store.engine)
+            .into_iter()
             .map(ValuesSource::File)
             .collect();
         values.push(ValuesSource::Content(plan.values.to_string()));
@@ -382,17 +383,33 @@ impl<'a> Pass<'a> {
             ),
             None => None,
         };
-        match self
-            .engine
-            .verify_checkout(&plan.url, &self.store.domain, via)
-            .await
-        {
+        let password = self
+            .cluster
+            .secret_value(&plan.namespace, &plan.secret, plan.admin_password_key)
+            .await?
+            .ok_or_else(|| {
+                PassEnd::Failed(Finding {
+                    kind: FailureKind::Verify,
+                    reason: format!(
+                        "Checkout verification failed: the store's credentials Secret has no {}",
+                        plan.admin_password_key
+                    ),
+                })
+            })?;
+        let target = VerifyTarget {
+            url: &plan.url,
+            host: &self.store.domain,
+            via,
+            admin_user: &plan.admin_user,
+            admin_password: &password,
+        };
+        match self.engine.verify_checkout(&target).await {
             Ok(order) => {
                 self.finish(
                     Step::Verify,
                     format!(
-                        "Checkout verified: order #{} for {:?} is processing",
-                        order.order_id, order.product
+                        "Checkout verified: order #{} for {:?} is {}",
+                        order.order_id, order.product, order.state
                     ),
                 )
                 .await;

@@ -25,6 +25,9 @@ pub struct Plan {
     pub fingerprint: String,
     pub url: String,
     pub admin_url: String,
+    /// The administrator's login name and the Secret key with their password.
+    pub admin_user: String,
+    pub admin_password_key: &'static str,
 }
 
 pub fn plan(
@@ -59,6 +62,7 @@ pub fn plan(
         format!("{chart_digest}\n{values}").as_bytes(),
     ));
     let (url, admin_url) = engine.urls(store, scheme);
+    let (admin_user, admin_password_key) = engine.admin_login(owner_email);
     Plan {
         namespace: store.namespace.clone(),
         namespace_labels,
@@ -69,6 +73,8 @@ pub fn plan(
         fingerprint,
         url,
         admin_url,
+        admin_user,
+        admin_password_key,
     }
 }
 

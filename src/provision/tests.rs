@@ -466,6 +466,8 @@ struct Harness {
 #[derive(Default)]
 struct Setting {
     engine: Option<Engine>,
+    /// `STOREFLEET_ENGINES` (default: both).
+    offered: Option<&'static str>,
     leases: Leases,
     timing: Option<Timing>,
     helm_takes: Duration,
@@ -493,6 +495,10 @@ async fn harness(setting: Setting) -> Harness {
             charts.display().to_string(),
         ),
         ("STOREFLEET_CHECKOUT_VERIFY".to_owned(), "off".to_owned()),
+        (
+            "STOREFLEET_ENGINES".to_owned(),
+            setting.offered.unwrap_or("woocommerce,medusa").to_owned(),
+        ),
     ];
     let mut config = Config::load(None, env).unwrap();
     if let Some(secs) = setting.deadline_secs {
@@ -1040,6 +1046,7 @@ async fn a_store_that_never_comes_up_fails_at_the_deadline() {
 async fn an_engine_this_server_does_not_offer_fails_as_such() {
     let h = harness(Setting {
         engine: Some(Engine::Medusa),
+        offered: Some("woocommerce"),
         ..Setting::default()
     })
     .await;

@@ -34,18 +34,25 @@ fn repo() -> &'static Path {
 /// injected; `scripts/test-real-store` covers the real node.
 fn simulated_values() -> String {
     [
-        "charts/woocommerce-store/values-local.yaml",
-        "testenv/store-values/simulated.yaml",
+        ("woocommerce", "charts/woocommerce-store/values-local.yaml"),
+        ("woocommerce", "testenv/store-values/simulated.yaml"),
+        ("medusa", "charts/medusa-store/values-local.yaml"),
+        ("medusa", "testenv/store-values/medusa-simulated.yaml"),
     ]
-    .map(|p| repo().join(p).display().to_string())
+    .map(|(engine, p)| format!("{engine}={}", repo().join(p).display()))
     .join(",")
 }
 
 /// Settings that wire a server to the local cluster's simulated nodes (plus `extra`
-/// values files) and checkout verification off (nothing answers on simulated nodes).
-fn engine_env(kubeconfig: &Path, extra: &[&Path]) -> Vec<(String, String)> {
+/// values files for one engine's stores) and checkout verification off (nothing answers
+/// on simulated nodes).
+fn engine_env(kubeconfig: &Path, extra: &[(&str, &Path)]) -> Vec<(String, String)> {
     let mut values = vec![simulated_values()];
-    values.extend(extra.iter().map(|p| p.display().to_string()));
+    values.extend(
+        extra
+            .iter()
+            .map(|(engine, p)| format!("{engine}={}", p.display())),
+    );
     vec![
         ("KUBECONFIG".to_owned(), kubeconfig.display().to_string()),
         (
@@ -58,9 +65,11 @@ fn engine_env(kubeconfig: &Path, extra: &[&Path]) -> Vec<(String, String)> {
     ]
 }
 
-/// A server wired to the real cluster with values-local plus `overrides` (YAML).
+/// A server wired to the real cluster with values-local plus `overrides` (YAML) for
+/// `engine`'s stores.
 async fn engine_app(
     kubeconfig: &Path,
+    engine: &str,
     overrides: &str,
     timeout_secs: u32,
 ) -> (TestApp, tempfile::TempDir) {
@@ -71,7 +80,9 @@ async fn engine_app(
         "STOREFLEET_PROVISION_TIMEOUT_SECS",
         &timeout_secs.to_string(),
     );
-    options.env.extend(engine_env(kubeconfig, &[&extra]));
+    options
+        .env
+        .extend(engine_env(kubeconfig, &[(engine, &extra)]));
     let app = TestApp::spawn_with(options.env("STOREFLEET_WORKERS", "2")).await;
     (app, dir)
 }
@@ -122,7 +133,7 @@ async fn namespace_gone(client: &kube::Client, ns: &str, within: Duration) {
 #[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_store_goes_from_request_to_ready_and_is_deleted_without_a_trace() {
     let kc = kubeconfig();
-    let (app, _dir) = engine_app(&kc, "{}\n", 300).await;
+    let (app, _dir) = engine_app(&kc, "woocommerce", "{}\n", 300).await;
     let kube = client(&kc).await;
     let user = app.user().await;
     let store = app.store(&user, "lifecycle").await;
@@ -323,17 +334,23 @@ async fn delete_and_wait(app: &TestApp, user: &TestUser, id: &str) {
     .await;
 }
 
-/// Provision with `overrides`, expect Failed with `reason` in status_reason.
+/// Provision a store of `engine` with `overrides`, expect Failed with `reason` in
+/// status_reason.
 async fn fails_with(
+    engine: &str,
     overrides: &str,
     timeout: u32,
     name: &str,
     reason: &str,
 ) -> (TestApp, TestUser, String, tempfile::TempDir) {
     let kc = kubeconfig();
-    let (app, dir) = engine_app(&kc, overrides, timeout).await;
+    let (app, dir) = engine_app(&kc, engine, overrides, timeout).await;
     let user = app.user().await;
-    let store = app.store(&user, name).await;
+    let resp = app
+        .create_store(&user, json!({ "name": name, "engine": engine }))
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED, "create {name}");
+    let store: Value = resp.json().await.unwrap();
     let id = store["id"].as_str().unwrap().to_owned();
     let failed = wait_for(
         &app,
@@ -352,11 +369,25 @@ async fn fails_with(
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 #[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_reaches_ready() {
+    quota_then_fix("woocommerce", "tiny-quota").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
+async fn medusa_a_quota_too_small_fails_and_retry_after_the_fix_reaches_ready() {
+    quota_then_fix("medusa", "tiny-medusa").await;
+}
+
+/// A store of `engine` under a quota too small for it fails naming the resource; after
+/// the operator's fix and a restart, the owner's retry reaches Ready in the same namespace
+/// with the same credentials.
+async fn quota_then_fix(engine: &str, name: &str) {
     let kc = kubeconfig();
     let (app, user, id, _dir) = fails_with(
+        engine,
         "quota:\n  limits: {cpu: \"2\", memory: 200Mi}\n",
         120,
-        "tiny-quota",
+        name,
         "quota is too small",
     )
     .await;
@@ -388,7 +419,7 @@ async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_rea
     let fixed = fixed_dir.path().join("fixed.yaml");
     std::fs::write(&fixed, "{}\n").unwrap();
     let (dir, db) = app.take_storage_dirs();
-    let env = engine_env(&kc, &[&fixed]);
+    let env = engine_env(&kc, &[(engine, &fixed)]);
     let restarted = TestApp::start(app.data_dir.clone(), app.db_url.clone(), &env).await;
     let resp = restarted
         .post(&user, &format!("/stores/{id}/retry"), json!({}))
@@ -418,6 +449,7 @@ async fn a_quota_too_small_fails_naming_the_resource_and_retry_after_the_fix_rea
 #[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
     let (app, user, id, _dir) = fails_with(
+        "woocommerce",
         "wordpress:\n  image: {tag: \"no-such-tag\"}\n  podLabels: {testenv.storefleet.io/fail: image-pull}\n",
         30,
         "bad-image",
@@ -451,6 +483,7 @@ async fn an_image_that_cannot_be_pulled_fails_naming_the_image() {
 #[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_crash_looping_database_fails_naming_the_component() {
     let (app, user, id, _dir) = fails_with(
+        "woocommerce",
         "mariadb:\n  podLabels: {testenv.storefleet.io/fail: crash-loop}\n",
         30,
         "crashy-db",
@@ -464,9 +497,63 @@ async fn a_crash_looping_database_fails_naming_the_component() {
 #[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
 async fn a_failing_setup_job_fails_the_store() {
     let (app, user, id, _dir) = fails_with(
+        "woocommerce",
         "setup:\n  backoffLimit: 0\n  podLabels: {testenv.storefleet.io/fail: job-fail}\n",
         120,
         "bad-setup",
+        "Store setup failed",
+    )
+    .await;
+    delete_and_wait(&app, &user, &id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
+async fn medusa_an_image_that_cannot_be_pulled_fails_naming_the_image() {
+    let (app, user, id, _dir) = fails_with(
+        "medusa",
+        "medusa:\n  image: {tag: \"no-such-tag\"}\n  server:\n    podLabels: {testenv.storefleet.io/fail: image-pull}\n",
+        30,
+        "medusa-bad-image",
+        "image cannot be pulled",
+    )
+    .await;
+    let store: Value = app
+        .get(&user, &format!("/stores/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    let why = store["status_reason"].as_str().unwrap();
+    assert!(
+        why.contains("no-such-tag") && why.contains("medusa-server"),
+        "{store}"
+    );
+    delete_and_wait(&app, &user, &id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
+async fn medusa_a_crash_looping_database_fails_naming_the_component() {
+    let (app, user, id, _dir) = fails_with(
+        "medusa",
+        "postgres:\n  podLabels: {testenv.storefleet.io/fail: crash-loop}\n",
+        30,
+        "medusa-crashy-db",
+        "postgres keeps crashing",
+    )
+    .await;
+    delete_and_wait(&app, &user, &id).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
+async fn medusa_a_failing_setup_job_fails_the_store() {
+    let (app, user, id, _dir) = fails_with(
+        "medusa",
+        "setup:\n  backoffLimit: 0\n  podLabels: {testenv.storefleet.io/fail: job-fail}\n",
+        120,
+        "medusa-bad-setup",
         "Store setup failed",
     )
     .await;

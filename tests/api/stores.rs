@@ -83,8 +83,33 @@ async fn create_answers_202_with_location_and_a_default_domain() {
 }
 
 #[tokio::test]
-async fn custom_domains_and_engines_are_validated() {
+async fn a_medusa_store_is_accepted_and_a_store_without_an_engine_gets_the_default() {
     let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let resp = app
+        .create_store(&user, json!({ "name": "medusa-one", "engine": "medusa" }))
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let store: Value = resp.json().await.unwrap();
+    assert_eq!(store["engine"], "medusa");
+    assert_eq!(store["status"], "Pending");
+    let plain = app.store(&user, "plain-one").await;
+    assert_eq!(plain["engine"], "woocommerce");
+    let medusa_default =
+        TestApp::spawn_with(Options::default().env("STOREFLEET_ENGINES", "medusa,woocommerce"))
+            .await;
+    let owner = medusa_default.user().await;
+    assert_eq!(
+        medusa_default.store(&owner, "defaulted").await["engine"],
+        "medusa"
+    );
+}
+
+#[tokio::test]
+async fn custom_domains_and_engines_are_validated() {
+    // This server offers WooCommerce only: a Medusa store is refused.
+    let app =
+        TestApp::spawn_with(Options::default().env("STOREFLEET_ENGINES", "woocommerce")).await;
     let user = app.user().await;
     let ok: Value = app
         .create_store(

@@ -3,7 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{TestApp, problem};
+use crate::helpers::{Options, TestApp, problem};
 
 #[tokio::test]
 async fn healthz_is_ok_and_readyz_names_the_missing_cluster() {
@@ -114,17 +114,32 @@ async fn the_served_openapi_document_is_the_committed_one() {
     );
 }
 
+fn engine_ids(info: &Value) -> Vec<(String, bool)> {
+    info["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap().to_owned(), e["default"] == true))
+        .collect()
+}
+
 #[tokio::test]
-async fn info_lists_only_engines_that_exist() {
+async fn info_lists_the_engines_offered_the_default_first() {
     let app = TestApp::spawn().await;
     let info = app.info().await;
     assert_eq!(info["signup"], "open");
     assert_eq!(info["base_domain"], "stores.localhost");
-    let engines: Vec<_> = info["engines"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_str().unwrap().to_owned())
-        .collect();
-    assert_eq!(engines, ["woocommerce"]);
+    assert_eq!(
+        engine_ids(&info),
+        [
+            ("woocommerce".to_owned(), true),
+            ("medusa".to_owned(), false)
+        ]
+    );
+    let medusa_first =
+        TestApp::spawn_with(Options::default().env("STOREFLEET_ENGINES", "medusa")).await;
+    assert_eq!(
+        engine_ids(&medusa_first.info().await),
+        [("medusa".to_owned(), true)]
+    );
 }

@@ -3,22 +3,36 @@
 
 pub mod store_api;
 
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
 use serde_json::json;
 
-use super::{StepWords, StoreEngine, VerifiedOrder, VerifyError};
-use crate::domain::Engine;
+use super::{StepWords, StoreEngine, VerifiedOrder, VerifyError, VerifyTarget};
+use crate::domain::{Engine, SecretKey};
 use crate::storage::Store;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WooCommerce;
 
-/// Helm's limit on release names.
-const MAX_RELEASE_LEN: usize = 53;
+/// The keys of a WooCommerce store's Secret, as `charts/woocommerce-store` expects them.
+pub const SECRET_KEYS: [SecretKey; 11] = [
+    SecretKey::password("mariadb-root-password"),
+    SecretKey::password("mariadb-password"),
+    SecretKey::password("wordpress-admin-password"),
+    SecretKey::salt("wp-auth-key"),
+    SecretKey::salt("wp-secure-auth-key"),
+    SecretKey::salt("wp-logged-in-key"),
+    SecretKey::salt("wp-nonce-key"),
+    SecretKey::salt("wp-auth-salt"),
+    SecretKey::salt("wp-secure-auth-salt"),
+    SecretKey::salt("wp-logged-in-salt"),
+    SecretKey::salt("wp-nonce-salt"),
+];
+
+/// The WordPress administrator's login name.
+const ADMIN_USER: &str = "storeadmin";
 
 #[async_trait]
 impl StoreEngine for WooCommerce {
@@ -30,21 +44,13 @@ impl StoreEngine for WooCommerce {
         chart_root.join("woocommerce-store")
     }
 
-    fn release_name(&self, store: &Store) -> String {
-        let mut name: String = store.name.chars().take(MAX_RELEASE_LEN).collect();
-        while name.ends_with('-') {
-            name.pop();
-        }
-        name
-    }
-
     fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value {
         json!({
             "store": {
                 "id": store.id.to_string(),
                 "host": store.domain,
                 "title": store.name,
-                "adminUser": self.admin_login().0,
+                "adminUser": ADMIN_USER,
                 "adminEmail": owner_email,
             },
             "credentials": { "existingSecret": secret_name },
@@ -73,8 +79,12 @@ impl StoreEngine for WooCommerce {
         }
     }
 
-    fn admin_login(&self) -> (&'static str, &'static str) {
-        ("storeadmin", "wordpress-admin-password")
+    fn secret_keys(&self) -> &'static [SecretKey] {
+        &SECRET_KEYS
+    }
+
+    fn admin_login(&self, _owner_email: &str) -> (String, &'static str) {
+        (ADMIN_USER.to_owned(), "wordpress-admin-password")
     }
 
     fn urls(&self, store: &Store, scheme: &str) -> (String, String) {
@@ -86,11 +96,10 @@ impl StoreEngine for WooCommerce {
 
     async fn verify_checkout(
         &self,
-        url: &str,
-        host: &str,
-        via: Option<SocketAddr>,
+        target: &VerifyTarget<'_>,
     ) -> Result<VerifiedOrder, VerifyError> {
-        store_api::CheckoutVerifier::new(url, host, via)?
+        // The Store API takes guest orders: no login needed.
+        store_api::CheckoutVerifier::new(target.url, target.host, target.via)?
             .verify()
             .await
     }

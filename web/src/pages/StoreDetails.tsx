@@ -8,6 +8,7 @@ import { isInProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
 import { engineName } from '../components/StoreList';
+import { engineWords } from '../engineWords';
 import { StatusBadge, StoreProgress } from '../components/StatusBadge';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, Spinner, cx } from '../components/ui';
 import { formatDateTime, formatDuration } from '../lib/format';
@@ -251,13 +252,14 @@ function UrlValue({ url }: { url: string | null | undefined }) {
 }
 
 function Overview({ store, engine }: { store: Store; engine: string }) {
+  const words = engineWords(store.engine);
   return (
     <Section title="Overview">
       <dl className="divide-y divide-slate-100">
-        <Row label="Storefront">
+        <Row label={words.url}>
           <UrlValue url={store.url} />
         </Row>
-        <Row label="Admin">
+        <Row label={words.admin}>
           <UrlValue url={store.admin_url} />
         </Row>
         <Row label="Domain">{store.domain ? <span className="font-mono">{store.domain}</span> : '—'}</Row>
@@ -377,7 +379,7 @@ function CredentialsCard({ store }: { store: Store }) {
       {error && <Alert tone="error" className="mb-3">{error}</Alert>}
       {!creds ? (
         <div className="space-y-3">
-          <p className="text-sm text-slate-600">The WordPress administrator account of this store. Revealing it is recorded in the audit log.</p>
+          <p className="text-sm text-slate-600">{engineWords(store.engine).account} Revealing it is recorded in the audit log.</p>
           <Button onClick={reveal} loading={busy}>
             Reveal credentials
           </Button>
@@ -385,7 +387,7 @@ function CredentialsCard({ store }: { store: Store }) {
       ) : (
         <div className="space-y-4">
           <dl className="space-y-3">
-            <CredentialRow label="Username" value={creds.username} />
+            <CredentialRow label={engineWords(store.engine).username} value={creds.username} />
             <CredentialRow label="Password" value={creds.password} />
           </dl>
           {creds.admin_url && (
