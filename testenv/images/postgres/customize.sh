@@ -33,7 +33,8 @@ fi
 rm -rf "${root:?}/var/lib/postgresql/15" "$root/etc/postgresql/15" "$root/var/log/postgresql"
 install -d -o 999 -g 999 -m 0755 "$root/var/lib/postgresql"
 install -d -o 999 -g 999 -m 0700 "$root/var/lib/postgresql/data"
-install -d -o 999 -g 999 -m 3777 "$root/var/run/postgresql"
+# /var/run is a symlink to /run (absolute: never follow it from the host).
+install -d -o 999 -g 999 -m 3777 "$root/run/postgresql"
 install -d -m 0755 "$root/docker-entrypoint-initdb.d"
 
 install -m 0755 "$files/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"

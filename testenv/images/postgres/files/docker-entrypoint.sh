@@ -53,7 +53,7 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
 	printf "\nlisten_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
 
 	# A temporary server on the socket only.
-	pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p ${PGPORT:-5432}" -w -s start >/dev/null
+	pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -p ${PGPORT:-5432}" -w -s start
 	psql_local() { psql -v ON_ERROR_STOP=1 --no-psqlrc --quiet --username "$POSTGRES_USER" "$@"; }
 	if [ "$POSTGRES_DB" != postgres ]; then
 		printf 'CREATE DATABASE :"db" OWNER :"owner";\n' |
