@@ -39,10 +39,20 @@ install -d -m 0755 "$root/docker-entrypoint-initdb.d"
 
 install -m 0755 "$files/docker-entrypoint.sh" "$root/usr/local/bin/docker-entrypoint.sh"
 
+# No JIT: PostgreSQL runs without it when the llvmjit plugin is absent, and LLVM (with z3,
+# which only LLVM uses) is a third of the image.
+rm -rf "$root/usr/lib/postgresql/15/lib/llvmjit.so" "$root/usr/lib/postgresql/15/lib/llvmjit_types.bc" \
+	"$root/usr/lib/postgresql/15/lib/bitcode"
+rm -f "$root"/usr/lib/x86_64-linux-gnu/libLLVM-14.so* "$root"/usr/lib/x86_64-linux-gnu/libz3.so*
+
 # Nothing starts services in a container.
 rm -f "$root/etc/init.d/postgresql" "$root/etc/rc"?.d/*postgresql
 
 # Checks: the binaries the chart's probes and the entrypoint use.
 for bin in postgres initdb pg_ctl pg_isready psql; do
 	[ -x "$root/usr/lib/postgresql/15/bin/$bin" ] || { echo "customize: no $bin in /usr/lib/postgresql/15/bin" >&2; exit 1; }
+	if chroot "$root" ldd "/usr/lib/postgresql/15/bin/$bin" | grep -q 'not found'; then
+		echo "customize: $bin misses a library" >&2
+		exit 1
+	fi
 done
