@@ -117,6 +117,10 @@ mkdir -p "$root/app"
 cp -a "$server/." "$root/app/"
 rm -f "$root/app/.build-done"
 cp -a "$prod/node_modules" "$root/app/node_modules"
+# `medusa db:migrate` creates dist/migrations in every module package that has none (the
+# MikroORM migrator's folder), which a read-only root refuses: they exist, empty, here.
+find "$root/app/node_modules/@medusajs" -mindepth 2 -maxdepth 2 -name dist -type d \
+	-exec sh -c 'for d; do [ -e "$d/migrations" ] || mkdir "$d/migrations"; done' sh {} +
 install -d -o 1000 -g 1000 -m 0755 "$root/app/static"
 chown -R 0:0 "$root/app"
 chown 1000:1000 "$root/app/static"
