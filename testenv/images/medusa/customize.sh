@@ -25,10 +25,11 @@ die() {
 	exit 1
 }
 
-# The application's own files (what `git ls-files` would list: no dependencies or output).
+# The application's own files (what `git ls-files` would list: no dependencies or output;
+# nor the README and Dockerfile, which the build does not read).
 app_files() {
-	(cd "$app_src" && find . \( -name node_modules -o -name .medusa -o -name static \) -prune -o -type f -print |
-		LC_ALL=C sort)
+	(cd "$app_src" && find . \( -name node_modules -o -name .medusa -o -name static \) -prune -o -type f \
+		! -path ./README.md ! -path ./Dockerfile ! -path ./.dockerignore -print | LC_ALL=C sort)
 }
 lock_hash=$(cat "$app_src/package.json" "$app_src/package-lock.json" | sha256sum | cut -c1-16)
 app_hash=$(app_files | while read -r f; do printf '%s %s\n' "$f" "$(sha256sum <"$app_src/$f" | cut -c1-64)"; done |
