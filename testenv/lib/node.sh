@@ -415,9 +415,10 @@ node_reap_shims() {
 ctr_node() { ctr --address "$CONTAINERD_SOCK" --namespace k8s.io "$@"; }
 
 # The images the node runs (testenv/images/build: pause, toolbox, coredns from binaries;
-# wordpress and mariadb from Debian packages), imported into containerd when their recipe
-# changed. Built from STOREFLEET_TESTENV_WORDPRESS_DIR / ..._WOOCOMMERCE_DIR when set.
-NODE_IMAGES=(pause toolbox coredns mariadb wordpress)
+# wordpress, mariadb, postgres, redis and medusa from Debian packages, medusa with Node.js
+# from PyPI and the app from npm), imported into containerd when their recipe changed.
+# Built from STOREFLEET_TESTENV_WORDPRESS_DIR / ..._WOOCOMMERCE_DIR when set.
+NODE_IMAGES=(pause toolbox coredns mariadb wordpress postgres redis medusa)
 node_import_images() {
   local out ref archive marker
   out="$(STOREFLEET_TESTENV_BIN_DIR="$BIN_DIR" "$TESTENV_DIR/images/build" "${NODE_IMAGES[@]}")" || die "building the node's images failed (see above)"

@@ -10,9 +10,9 @@ IMAGE_CACHE="$CACHE_ROOT/images"
 DEBIAN_SUITE=bookworm
 # Empty: debootstrap's own default mirror for the suite.
 DEBIAN_MIRROR="${STOREFLEET_TESTENV_DEBIAN_MIRROR:-}"
-# wordpress and mariadb are Debian root filesystems (their recipe has a `packages` list);
-# pause, toolbox and coredns start from an empty one (no `packages`).
-IMAGE_NAMES=(wordpress mariadb pause toolbox coredns)
+# wordpress, mariadb, postgres, redis and medusa are Debian root filesystems (their recipe
+# has a `packages` list); pause, toolbox and coredns start from an empty one (no `packages`).
+IMAGE_NAMES=(wordpress mariadb postgres redis medusa pause toolbox coredns)
 # Where testenv/lib/build.sh put the binaries that go into images (coredns).
 TESTENV_BIN_DIR="${STOREFLEET_TESTENV_BIN_DIR:-}"
 PYTHON="${PYTHON:-python3}"
@@ -50,7 +50,7 @@ tree_fingerprint() {
 }
 
 # Hash of everything an image is made from: the recipe directory, this lib, the build
-# script and, for wordpress, the WordPress/WooCommerce sources. 16 hex digits.
+# script, for wordpress the WordPress/WooCommerce sources and for medusa the application. 16 hex digits.
 recipe_hash() {
 	local name=$1 wp wc
 	{
@@ -65,6 +65,9 @@ recipe_hash() {
 		if [ "$name" = coredns ]; then
 			[ -x "$TESTENV_BIN_DIR/coredns" ] || die "coredns: no binary in STOREFLEET_TESTENV_BIN_DIR ('$TESTENV_BIN_DIR')"
 			printf 'coredns %s\n' "$(sha256sum <"$TESTENV_BIN_DIR/coredns" | cut -c1-64)"
+		fi
+		if [ "$name" = medusa ]; then
+			printf 'medusa-app %s\n' "$(medusa_app_fingerprint)"
 		fi
 		if [ "$name" = wordpress ]; then
 			wp=$(wordpress_dir)
@@ -81,6 +84,21 @@ recipe_hash() {
 			fi
 		fi
 	} | sha256sum | cut -c1-16
+}
+
+# The Medusa application the medusa image is built from: images/medusa in this repository.
+MEDUSA_APP_DIR="$(cd "$IMAGES_DIR/../.." && pwd)/images/medusa"
+
+# Hash of the Medusa application's own files (no node_modules, build output or uploads).
+medusa_app_fingerprint() {
+	[ -f "$MEDUSA_APP_DIR/package-lock.json" ] || die "no Medusa application in $MEDUSA_APP_DIR"
+	(
+		cd "$MEDUSA_APP_DIR" || exit 1
+		find . \( -name node_modules -o -name .medusa -o -name static \) -prune -o -type f -printf '%p %m\n' |
+			LC_ALL=C sort | while read -r path mode; do
+				printf '%s %s %s\n' "$path" "$mode" "$(sha256sum <"$path" | cut -c1-64)"
+			done
+	) | sha256sum | cut -c1-64
 }
 
 archive_path() { printf '%s/%s-%s.tar\n' "$IMAGE_CACHE" "$1" "$(recipe_hash "$1")"; }
