@@ -36,7 +36,9 @@ install -d -m 0755 "$root/var/log/apache2"
 ln -s /dev/stderr "$root/var/log/apache2/error.log"
 ln -s /dev/stdout "$root/var/log/apache2/access.log"
 ln -s /dev/stdout "$root/var/log/apache2/other_vhosts_access.log"
-rm -rf "$root/var/run/apache2" "$root/var/lock/apache2" "$root/var/cache/apache2/mod_cache_disk"
+# /var/run and /var/lock are absolute symlinks (to /run, /run/lock) inside the image: name
+# the real directories, or the host's own would be removed.
+rm -rf "$root/run/apache2" "$root/run/lock/apache2" "$root/var/cache/apache2/mod_cache_disk"
 
 # --- PHP: the official image's ini directory (mounted into by the chart).
 install -d -m 0755 "$root/usr/local/etc/php/conf.d"
