@@ -1,13 +1,14 @@
 # Shared by scripts/test-real-store (WooCommerce) and scripts/test-real-medusa: the
 # release binary serving on a free port with one admin, the API helpers, and checks on a
 # store's pods, its ingress and its network policies with real connections.
-# Before sourcing: ROOT, BIN, TIMEOUT, INGRESS; after sourcing: start_platform VALUES.
+# Before sourcing: ROOT, BIN, TIMEOUT; then start_platform VALUES.
 
 command -v jq >/dev/null || apt_install jq
 # shellcheck source=../../testenv/lib/common.sh
 . "$ROOT/testenv/lib/common.sh"
 # shellcheck source=../../testenv/lib/node.sh
 . "$ROOT/testenv/lib/node.sh"
+INGRESS="127.0.0.1:${INGRESS_PORT}"
 kubectl get node "$REAL_NODE_NAME" >/dev/null 2>&1 || die "testenv has no real node ($REAL_NODE_NAME): run testenv/cluster up with STOREFLEET_TESTENV_REAL_NODE=1"
 
 PASSED=0 FAILED=0

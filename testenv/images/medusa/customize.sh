@@ -26,9 +26,10 @@ die() {
 }
 
 # The application's own files (what `git ls-files` would list: no dependencies or output;
-# nor the README and Dockerfile, which the build does not read).
+# nor the README, the Dockerfile and the entry scripts in docker/, which the build does not
+# read: they are installed into the image below).
 app_files() {
-	(cd "$app_src" && find . \( -name node_modules -o -name .medusa -o -name static \) -prune -o -type f \
+	(cd "$app_src" && find . \( -name node_modules -o -name .medusa -o -name static -o -path ./docker \) -prune -o -type f \
 		! -path ./README.md ! -path ./Dockerfile ! -path ./.dockerignore -print | LC_ALL=C sort)
 }
 lock_hash=$(cat "$app_src/package.json" "$app_src/package-lock.json" | sha256sum | cut -c1-16)
