@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by scripts/test-real-store (WooCommerce) and scripts/test-real-medusa: the
 # release binary serving on a free port with one admin, the API helpers, and checks on a
 # store's pods, its ingress and its network policies with real connections.
