@@ -52,7 +52,9 @@ RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
 }
 
 
-# The same for medusa-store.
+# The same for medusa-store. Without values-local or values-prod, the operator names the
+# Medusa image (the chart has no default: there is no public one).
+MEDUSA_IMAGE = {"medusa": {"image": {"repository": "registry.example.com/shop/medusa"}}}
 MEDUSA_RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
     "defaults": ([], {}, RELEASE),
     "local": (["values-local.yaml"], {}, RELEASE),
@@ -144,8 +146,18 @@ def rendering(request, renderings) -> Rendering:
     return renderings[request.param]
 
 
+def deep_merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = deep_merge(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def render_medusa(tmp_dir: Path, name: str, files: list[str], extra: dict, release: str = RELEASE,
                   chart: Path = MEDUSA_CHART) -> Rendering:
+    if not files:
+        # No environment file names the image: the operator would (see MEDUSA_IMAGE).
+        extra = deep_merge(MEDUSA_IMAGE, extra)
     return render(tmp_dir, name, files, extra, release, chart=chart, store_values=MEDUSA_STORE_VALUES)
 
 

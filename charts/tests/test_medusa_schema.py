@@ -24,6 +24,7 @@ BAD_VALUES = [
     ("quota cpu not a quantity", {"quota": {"limits": {"cpu": "lots"}}}, "/quota/limits/cpu"),
     ("latest tag", {"postgres": {"image": {"tag": "latest"}}}, "/postgres/image/tag"),
     ("empty tag", {"medusa": {"image": {"tag": ""}}}, "/medusa/image/tag"),
+    ("no medusa image", {"medusa": {"image": {"repository": ""}}}, "medusa.image.repository is required"),
     ("pull policy", {"imagePullPolicy": "Sometimes"}, "/imagePullPolicy"),
     ("placement typo", {"placement": {"nodeselector": {"a": "b"}}}, "nodeselector"),
     ("placement tolerations not a list", {"placement": {"tolerations": {"key": "x"}}}, "/placement/tolerations"),
@@ -91,5 +92,6 @@ def test_required_values_missing_entirely_fail():
     assert "/store/host" in proc.stderr and "/credentials/existingSecret" in proc.stderr
 
 
-def test_the_store_fixture_is_enough():
-    run_helm(["template", "shop", str(MEDUSA_CHART), "--namespace", NAMESPACE, "-f", str(MEDUSA_STORE_VALUES)])
+def test_the_store_fixture_and_the_operators_image_are_enough():
+    run_helm(["template", "shop", str(MEDUSA_CHART), "--namespace", NAMESPACE, "-f", str(MEDUSA_STORE_VALUES),
+              "--set", "medusa.image.repository=registry.example.com/shop/medusa"])
