@@ -897,6 +897,7 @@ mod tests {
         assert_eq!(c.workers, 4);
         assert_eq!(c.provision_timeout_secs, 600);
         assert!(c.checkout_verify);
+        assert_eq!(c.engines, [Engine::WooCommerce, Engine::Medusa]);
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.signup_rate_per_minute, 5);
         assert_eq!(c.max_connections, 1024);
