@@ -52,6 +52,20 @@ pub struct StepWords {
     pub done: &'static str,
 }
 
+/// The values every store chart takes: who and where the store is (`store.*`) and the
+/// Secret with its credentials.
+pub fn store_values(store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value {
+    serde_json::json!({
+        "store": {
+            "id": store.id.to_string(),
+            "host": store.domain,
+            "title": store.name,
+            "adminEmail": owner_email,
+        },
+        "credentials": { "existingSecret": secret_name },
+    })
+}
+
 /// What differs between engines; the provisioning steps themselves are shared.
 #[async_trait]
 pub trait StoreEngine: Send + Sync + std::fmt::Debug {
@@ -66,12 +80,17 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
         }
         name
     }
-    /// Per-store chart values (JSON, which is also YAML).
-    fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value;
+    /// Per-store chart values (JSON, which is also YAML): by default what every store
+    /// chart takes (who and where the store is, and the Secret with its credentials).
+    fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value {
+        store_values(store, owner_email, secret_name)
+    }
     /// Components (`app.kubernetes.io/component`) that must be ready before setup counts.
     fn components(&self) -> &'static [&'static str];
     /// The component whose Job bootstraps the store.
-    fn setup_component(&self) -> &'static str;
+    fn setup_component(&self) -> &'static str {
+        "setup"
+    }
     /// The `workloads` step in the engine's words ("Waiting for the database and …").
     fn workloads_words(&self) -> StepWords;
     /// The `bootstrap` step in the engine's words.

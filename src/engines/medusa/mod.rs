@@ -7,7 +7,6 @@ pub mod store_api;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use serde_json::json;
 
 use super::{StepWords, StoreEngine, VerifiedOrder, VerifyError, VerifyTarget};
 use crate::domain::{Engine, SecretKey};
@@ -35,24 +34,8 @@ impl StoreEngine for Medusa {
         chart_root.join("medusa-store")
     }
 
-    fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value {
-        json!({
-            "store": {
-                "id": store.id.to_string(),
-                "host": store.domain,
-                "title": store.name,
-                "adminEmail": owner_email,
-            },
-            "credentials": { "existingSecret": secret_name },
-        })
-    }
-
     fn components(&self) -> &'static [&'static str] {
         &["postgres", "redis", "medusa-server", "medusa-worker"]
-    }
-
-    fn setup_component(&self) -> &'static str {
-        "setup"
     }
 
     fn workloads_words(&self) -> StepWords {

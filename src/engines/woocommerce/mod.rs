@@ -45,24 +45,14 @@ impl StoreEngine for WooCommerce {
     }
 
     fn values(&self, store: &Store, owner_email: &str, secret_name: &str) -> serde_json::Value {
-        json!({
-            "store": {
-                "id": store.id.to_string(),
-                "host": store.domain,
-                "title": store.name,
-                "adminUser": ADMIN_USER,
-                "adminEmail": owner_email,
-            },
-            "credentials": { "existingSecret": secret_name },
-        })
+        // The shared values, plus the WordPress administrator's login name.
+        let mut values = super::store_values(store, owner_email, secret_name);
+        values["store"]["adminUser"] = json!(ADMIN_USER);
+        values
     }
 
     fn components(&self) -> &'static [&'static str] {
         &["mariadb", "wordpress"]
-    }
-
-    fn setup_component(&self) -> &'static str {
-        "setup"
     }
 
     fn workloads_words(&self) -> StepWords {
