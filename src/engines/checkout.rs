@@ -146,7 +146,7 @@ impl StoreClient {
 }
 
 /// A response body as JSON, or an error quoting the start of what came instead.
-pub async fn json_of<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, VerifyError> {
+async fn json_of<T: serde::de::DeserializeOwned>(resp: Response) -> Result<T, VerifyError> {
     let status = resp.status();
     let text = resp
         .text()

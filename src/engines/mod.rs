@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
 
-pub use checkout::{StoreClient, VerifiedOrder, VerifyError, VerifyTarget, json_of};
+pub use checkout::{StoreClient, VerifiedOrder, VerifyError, VerifyTarget};
 
 use crate::config::Config;
 use crate::domain::{Engine, SecretKey, Step};
