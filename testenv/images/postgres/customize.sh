@@ -9,25 +9,9 @@ set -euo pipefail
 root=$1
 files="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/files"
 
-# postgres as 999:999 (the chart's runAsUser and fsGroup).
-old_uid=$(chroot "$root" id -u postgres)
-old_gid=$(chroot "$root" id -g postgres)
-if [ "$old_uid" != 999 ] || [ "$old_gid" != 999 ]; then
-	if chroot "$root" getent passwd 999 >/dev/null || chroot "$root" getent group 999 >/dev/null; then
-		echo "customize: uid or gid 999 is taken in the image" >&2
-		exit 1
-	fi
-	chroot "$root" groupmod -g 999 postgres
-	chroot "$root" usermod -u 999 -g 999 postgres
-	find "$root" -xdev \( -uid "$old_uid" -o -gid "$old_gid" \) -print0 |
-		while IFS= read -r -d '' path; do
-			uid=$(stat -c %u "$path")
-			gid=$(stat -c %g "$path")
-			[ "$uid" = "$old_uid" ] && uid=999
-			[ "$gid" = "$old_gid" ] && gid=999
-			chown -h "$uid:$gid" "$path"
-		done
-fi
+# shellcheck source=../lib/users.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/users.sh"
+give_ids "$root" postgres 999
 
 # Debian's postinst may have created a "main" cluster: the image has none.
 rm -rf "${root:?}/var/lib/postgresql/15" "$root/etc/postgresql/15" "$root/var/log/postgresql"
