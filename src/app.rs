@@ -35,9 +35,10 @@ pub struct App {
 
 impl App {
     /// Open (and migrate) the database, load the signing key and bind the listener.
-    pub async fn build(config: Config) -> anyhow::Result<App> {
+    pub async fn build(mut config: Config) -> anyhow::Result<App> {
         // Fail at start, naming the path, rather than answering every write with an error.
         storage::check_writable_dir(&config.data_dir)?;
+        crate::charts::resolve(&mut config)?;
         let storage = storage::connect(config.database_url.expose()).await?;
         let tokens = TokenKeys::from_config(&config)?;
         let listener = TcpListener::bind(config.listen)

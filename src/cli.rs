@@ -250,7 +250,24 @@ pub async fn doctor(config: &Config) -> anyhow::Result<()> {
         }),
     });
 
+    let built_in = config.chart_dir.as_os_str().is_empty();
+    if built_in {
+        checks.push(Check {
+            name: "chart",
+            result: if crate::charts::embedded() {
+                Ok(format!(
+                    "store charts built in (digest {})",
+                    &crate::charts::digest()[..16]
+                ))
+            } else {
+                Err("this binary has no store charts built in; set STOREFLEET_CHART_DIR".to_owned())
+            },
+        });
+    }
     for engine in crate::engines::offered(config) {
+        if built_in {
+            break;
+        }
         if let Some(e) = crate::engines::for_engine(*engine) {
             let chart = e.chart(&config.chart_dir);
             checks.push(Check {

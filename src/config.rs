@@ -110,8 +110,12 @@ pub struct Config {
     pub log_format: LogFormat,
     /// The helm binary (found on PATH unless a path is given).
     pub helm: PathBuf,
-    /// Directory holding the store charts (`woocommerce-store/`).
+    /// Directory holding the store charts (`woocommerce-store/`, `medusa-store/`); empty
+    /// until [`crate::charts::resolve`] for the built-in charts.
     pub chart_dir: PathBuf,
+    /// A ClusterRole bound to the platform's own identity in each store namespace it
+    /// creates (least privilege: no cluster-wide access to Secrets), if any.
+    pub store_role: Option<String>,
     pub helm_concurrency: u32,
     pub kube_qps: u32,
     pub kube_burst: u32,
@@ -384,11 +388,48 @@ const SETTINGS: &[Setting] = &[
     },
     Setting {
         var: "STOREFLEET_CHART_DIR",
-        default: "./charts",
+        default: "",
         secret: false,
-        accepts: "a directory path",
-        set: |c, s| set(&mut c.chart_dir, path(s)),
-        show: |c| c.chart_dir.display().to_string(),
+        accepts: "a directory with woocommerce-store/ and medusa-store/ (empty: the charts built into the binary)",
+        set: |c, s| {
+            c.chart_dir = PathBuf::from(s.trim());
+            Ok(())
+        },
+        show: |c| {
+            if c.chart_dir.as_os_str().is_empty() {
+                "(built in)".to_owned()
+            } else {
+                c.chart_dir.display().to_string()
+            }
+        },
+    },
+    Setting {
+        var: "STOREFLEET_STORE_ROLE",
+        default: "",
+        secret: false,
+        accepts: "a ClusterRole name (empty: the platform's credentials reach store namespaces by themselves)",
+        set: |c, s| {
+            c.store_role = match optional(s) {
+                None => None,
+                Some(name) => {
+                    let ok = name.len() <= 253
+                        && name.bytes().all(|b| {
+                            b.is_ascii_lowercase()
+                                || b.is_ascii_digit()
+                                || b == b'-'
+                                || b == b'.'
+                                || b == b':'
+                        })
+                        && !name.starts_with(['-', '.']);
+                    if !ok {
+                        return Err("not a ClusterRole name".to_owned());
+                    }
+                    Some(name)
+                }
+            };
+            Ok(())
+        },
+        show: |c| or(&c.store_role, "(none)"),
     },
     Setting {
         var: "STOREFLEET_HELM_CONCURRENCY",
@@ -750,6 +791,7 @@ impl Config {
             log_format: LogFormat::Text,
             helm: PathBuf::new(),
             chart_dir: PathBuf::new(),
+            store_role: None,
             helm_concurrency: 0,
             kube_qps: 0,
             kube_burst: 0,

@@ -7,6 +7,8 @@ pub mod api;
 pub mod app;
 /// Passwords and session tokens.
 pub mod auth;
+/// The store charts built into the binary.
+pub mod charts;
 /// Operator commands behind the `storefleet` binary.
 pub mod cli;
 /// The only module that talks to the Kubernetes API.

@@ -32,12 +32,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The platform, with STOREFLEET_VALUES_FILE=$1, checkout verification on, two workers.
+# The platform, with STOREFLEET_VALUES_FILE=$1, checkout verification on, two workers, and
+# the store charts built into the binary (STOREFLEET_CHART_DIR unset), as operators run it.
 start_platform() {
   PORT="$(free_port)"
   API="http://127.0.0.1:$PORT/api/v1"
+  unset STOREFLEET_CHART_DIR
   export STOREFLEET_LISTEN="127.0.0.1:$PORT" STOREFLEET_DATA_DIR="$WORK/data" \
-    STOREFLEET_CHART_DIR="$ROOT/charts" STOREFLEET_VALUES_FILE="$1" \
+    STOREFLEET_VALUES_FILE="$1" \
     STOREFLEET_INGRESS_ADDRESS="$INGRESS" STOREFLEET_CHECKOUT_VERIFY=on \
     STOREFLEET_PROVISION_TIMEOUT_SECS="$TIMEOUT" STOREFLEET_WORKERS=2 RUST_LOG=info
   mkdir -p "$WORK/data"

@@ -2,6 +2,7 @@
 //! whether it answers (`/readyz`, `storefleet doctor`), and everything the engine does in
 //! store namespaces ([`store`]).
 
+pub mod access;
 pub mod budget;
 pub mod informer;
 pub mod store;
@@ -24,7 +25,8 @@ use tokio::sync::Mutex;
 pub trait StoreCluster: Send + Sync + std::fmt::Debug {
     /// The API server's version (does it answer?).
     async fn version(&self) -> ClusterResult<String>;
-    /// Create the namespace if it is absent; labels are applied either way.
+    /// Create the namespace if it is absent; labels are applied either way. With a store
+    /// role configured, the platform is also given it in the namespace.
     async fn ensure_namespace(
         &self,
         name: &str,

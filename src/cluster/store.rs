@@ -15,6 +15,7 @@ use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, DeleteParams, ListParams, ObjectMeta, Patch, PatchParams, PostParams};
 
 use super::StoreCluster;
+use super::access::StoreAccess;
 use super::budget::BudgetLayer;
 use super::informer::{FailureCondition, Informer, Snapshot, Watch};
 
@@ -60,6 +61,8 @@ pub type ClusterResult<T> = Result<T, ClusterError>;
 pub struct Cluster {
     client: kube::Client,
     informer: Option<Arc<Informer>>,
+    /// The store role to bind in each store namespace (`STOREFLEET_STORE_ROLE`).
+    access: Option<StoreAccess>,
 }
 
 impl std::fmt::Debug for Cluster {
@@ -162,7 +165,15 @@ impl Cluster {
         Ok(Self {
             client,
             informer: None,
+            access: None,
         })
+    }
+
+    /// Bind ClusterRole `cluster_role` to these credentials in every store namespace as it
+    /// is created (see [`super::access`]); asks the API server who they are.
+    pub async fn with_store_role(mut self, cluster_role: &str) -> ClusterResult<Self> {
+        self.access = Some(super::access::who_am_i(&self.client, cluster_role).await?);
+        Ok(self)
     }
 
     /// Keep a watch-fed cache of store namespaces ([`Informer`]) and read from it where
@@ -177,6 +188,49 @@ impl Cluster {
         }
         self.informer = Some(Arc::new(informer));
         self
+    }
+
+    /// Create the namespace if it is absent; labels are applied either way.
+    async fn ensure_namespace_object(
+        &self,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        let api: Api<Namespace> = Api::all(self.client.clone());
+        // Create first: a new store's namespace does not exist yet.
+        let ns = Namespace {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        match api.create(&PostParams::default(), &ns).await {
+            Ok(_) => return Ok(()),
+            Err(e) if is_status(&e, 409) => {}
+            Err(e) => return Err(e.into()),
+        }
+        let Some(ns) = api.get_opt(name).await? else {
+            return Err(ClusterError {
+                message: format!("namespace {name} was deleted while being created"),
+                transient: true,
+            });
+        };
+        if ns.metadata.deletion_timestamp.is_some() {
+            return Err(ClusterError {
+                message: format!("namespace {name} is still being deleted"),
+                transient: true,
+            });
+        }
+        let current = ns.metadata.labels.unwrap_or_default();
+        if labels.iter().all(|(k, v)| current.get(k) == Some(v)) {
+            return Ok(());
+        }
+        let patch = serde_json::json!({ "metadata": { "labels": labels } });
+        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
+            .await?;
+        Ok(())
     }
 
     pub fn client(&self) -> kube::Client {
@@ -289,40 +343,10 @@ impl StoreCluster for Cluster {
         name: &str,
         labels: &BTreeMap<String, String>,
     ) -> ClusterResult<()> {
-        let api: Api<Namespace> = Api::all(self.client.clone());
-        // Create first: a new store's namespace does not exist yet.
-        let ns = Namespace {
-            metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                labels: Some(labels.clone()),
-                ..Default::default()
-            },
-            ..Default::default()
-        };
-        match api.create(&PostParams::default(), &ns).await {
-            Ok(_) => return Ok(()),
-            Err(e) if is_status(&e, 409) => {}
-            Err(e) => return Err(e.into()),
+        self.ensure_namespace_object(name, labels).await?;
+        if let Some(access) = &self.access {
+            super::access::grant(&self.client, access, name).await?;
         }
-        let Some(ns) = api.get_opt(name).await? else {
-            return Err(ClusterError {
-                message: format!("namespace {name} was deleted while being created"),
-                transient: true,
-            });
-        };
-        if ns.metadata.deletion_timestamp.is_some() {
-            return Err(ClusterError {
-                message: format!("namespace {name} is still being deleted"),
-                transient: true,
-            });
-        }
-        let current = ns.metadata.labels.unwrap_or_default();
-        if labels.iter().all(|(k, v)| current.get(k) == Some(v)) {
-            return Ok(());
-        }
-        let patch = serde_json::json!({ "metadata": { "labels": labels } });
-        api.patch(name, &PatchParams::default(), &Patch::Merge(&patch))
-            .await?;
         Ok(())
     }
 

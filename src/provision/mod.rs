@@ -150,11 +150,17 @@ fn digest_inputs(chart_root: &Path, values_files: &[PathBuf]) -> String {
     let mut files = Vec::new();
     walk(chart_root, &mut files);
     files.sort();
-    files.extend(values_files.iter().cloned());
     let mut hasher = Sha256::new();
+    // Chart files by their path inside the chart, so the same chart hashes the same
+    // wherever it lies (the built-in copy's directory changes with the binary).
     for f in files {
-        hasher.update(f.to_string_lossy().as_bytes());
+        let name = f.strip_prefix(chart_root).unwrap_or(&f);
+        hasher.update(name.to_string_lossy().as_bytes());
         hasher.update(std::fs::read(&f).unwrap_or_default());
+    }
+    for f in values_files {
+        hasher.update(f.to_string_lossy().as_bytes());
+        hasher.update(std::fs::read(f).unwrap_or_default());
     }
     hex::encode(hasher.finalize())
 }
@@ -230,13 +236,16 @@ impl Provisioner {
         .map_err(|e| {
             format!("no cluster configured ({e}); run `testenv/cluster up` or set KUBECONFIG")
         })?;
-        let c = Arc::new(
-            Cluster::connect(config, self.config.kube_qps, self.config.kube_burst)
+        let mut cluster = Cluster::connect(config, self.config.kube_qps, self.config.kube_burst)
+            .await
+            .map_err(|e| e.message)?;
+        if let Some(role) = &self.config.store_role {
+            cluster = cluster
+                .with_store_role(role)
                 .await
-                .map_err(|e| e.message)?
-                .with_informer(CACHE_SYNC)
-                .await,
-        );
+                .map_err(|e| format!("STOREFLEET_STORE_ROLE={role}: {}", e.message))?;
+        }
+        let c = Arc::new(cluster.with_informer(CACHE_SYNC).await);
         *slot = Some(c.clone());
         Ok(c)
     }

@@ -288,7 +288,7 @@ impl<'a> Pass<'a> {
             return Err(PassEnd::Failed(Finding {
                 kind: FailureKind::Helm,
                 reason: format!(
-                    "The chart is missing at {} (STOREFLEET_CHART_DIR)",
+                    "The chart is missing at {} (STOREFLEET_CHART_DIR; unset it to use the built-in charts)",
                     chart.display()
                 ),
             }));

@@ -166,3 +166,29 @@ fn doctor_names_what_is_missing_and_what_to_do() {
         "{text}"
     );
 }
+
+#[test]
+fn the_store_charts_are_built_in_wherever_the_binary_runs() {
+    // Run from a directory with no charts/ below it: the binary is the whole platform.
+    let dir = tempfile::tempdir().unwrap();
+    let out = storefleet(dir.path())
+        .arg("doctor")
+        .current_dir(dir.path())
+        .env_remove("STOREFLEET_CHART_DIR")
+        .env("KUBECONFIG", dir.path().join("missing.kubeconfig"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ok    chart") && text.contains("store charts built in"),
+        "{text}"
+    );
+    let config = storefleet(dir.path())
+        .arg("config")
+        .current_dir(dir.path())
+        .env_remove("STOREFLEET_CHART_DIR")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&config.stdout);
+    assert!(shown.contains("(built in)"), "{shown}");
+}

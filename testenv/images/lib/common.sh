@@ -11,8 +11,11 @@ DEBIAN_SUITE=bookworm
 # Empty: debootstrap's own default mirror for the suite.
 DEBIAN_MIRROR="${STOREFLEET_TESTENV_DEBIAN_MIRROR:-}"
 # wordpress, mariadb, postgres, redis and medusa are Debian root filesystems (their recipe
-# has a `packages` list); pause, toolbox and coredns start from an empty one (no `packages`).
-IMAGE_NAMES=(wordpress mariadb postgres redis medusa pause toolbox coredns)
+# has a `packages` list); pause, toolbox, coredns and storefleet start from an empty one
+# (no `packages`). storefleet (the platform) is built from STOREFLEET_IMAGE_BINARY, a
+# release build of this repository; the node does not import it by itself.
+IMAGE_NAMES=(wordpress mariadb postgres redis medusa pause toolbox coredns storefleet)
+DEFAULT_IMAGE_NAMES=(wordpress mariadb postgres redis medusa pause toolbox coredns)
 # Where testenv/lib/build.sh put the binaries that go into images (coredns).
 TESTENV_BIN_DIR="${STOREFLEET_TESTENV_BIN_DIR:-}"
 PYTHON="${PYTHON:-python3}"
@@ -68,6 +71,12 @@ recipe_hash() {
 		fi
 		if [ "$name" = medusa ]; then
 			printf 'medusa-app %s\n' "$(medusa_app_fingerprint)"
+		fi
+		if [ "$name" = storefleet ]; then
+			[ -x "${STOREFLEET_IMAGE_BINARY:-}" ] || die "storefleet: set STOREFLEET_IMAGE_BINARY to a storefleet release binary"
+			[ -x "$TESTENV_BIN_DIR/helm" ] || die "storefleet: no helm in STOREFLEET_TESTENV_BIN_DIR ('$TESTENV_BIN_DIR')"
+			printf 'storefleet %s\n' "$(sha256sum <"$STOREFLEET_IMAGE_BINARY" | cut -c1-64)"
+			printf 'helm %s\n' "$(sha256sum <"$TESTENV_BIN_DIR/helm" | cut -c1-64)"
 		fi
 		if [ "$name" = wordpress ]; then
 			wp=$(wordpress_dir)
