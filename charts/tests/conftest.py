@@ -42,6 +42,8 @@ RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
         {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
         RELEASE,
     ),
+    # The ingress controller's default (wildcard) certificate serves the host.
+    "tls-wildcard": ([], {"ingress": {"tls": {"mode": "wildcard"}}}, RELEASE),
     "woocommerce-from-image": (
         [],
         {"woocommerce": {"source": "image"}, "egress": {"internet": False}},
@@ -70,6 +72,8 @@ MEDUSA_RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
         {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
         RELEASE,
     ),
+    # The ingress controller's default (wildcard) certificate serves the host.
+    "tls-wildcard": ([], {"ingress": {"tls": {"mode": "wildcard"}}}, RELEASE),
     "internet": ([], {"egress": {"internet": True}}, RELEASE),
     "long-name": ([], {}, "1" + "a" * 51 + "z"),
 }
