@@ -249,3 +249,73 @@ def test_store_lifecycle_under_the_service_account(platform, created, tmp_path, 
     proc = run_helm(["uninstall", "shop", "--namespace", store_ns, *as_user], check=False)
     assert proc.returncode == 0, proc.stderr
     ok(as_sa(platform, "delete", "namespace", store_ns, "--wait=false"))
+
+
+def busybox_pod(namespace: str, name: str, labels: dict, script: str, restart: str = "Never") -> None:
+    """A busybox pod (testenv's toolbox image) on the real node running `script`."""
+    pod = {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": name, "namespace": namespace, "labels": labels},
+        "spec": {
+            "restartPolicy": restart, "automountServiceAccountToken": False,
+            "terminationGracePeriodSeconds": 1,
+            "nodeSelector": {"storefleet.io/node-kind": "real"},
+            "tolerations": [{"key": "storefleet.io/real-node", "operator": "Equal", "value": "true",
+                             "effect": "NoSchedule"}],
+            "securityContext": {"runAsNonRoot": True, "runAsUser": 65532, "runAsGroup": 65532,
+                                "seccompProfile": {"type": "RuntimeDefault"}},
+            "containers": [{
+                "name": "probe", "image": "storefleet.local/toolbox:testenv", "imagePullPolicy": "Never",
+                "command": ["/bin/sh", "-c", script],
+                "securityContext": {"allowPrivilegeEscalation": False, "readOnlyRootFilesystem": True,
+                                    "capabilities": {"drop": ["ALL"]}},
+                "resources": {"requests": {"cpu": "10m", "memory": "16Mi"},
+                              "limits": {"cpu": "100m", "memory": "32Mi"}}}]}}
+    kubectl("apply", "-f", "-", stdin=json.dumps(pod))
+
+
+def probe_pod(namespace: str, name: str, labels: dict, script: str) -> dict[str, str]:
+    """Runs `script` (lines "what=open|blocked") to completion; what it printed."""
+    # kube-router applies policies to a new pod within a few seconds of its start.
+    busybox_pod(namespace, name, labels, "sleep 6; " + script)
+
+    def finished() -> tuple[bool, str]:
+        phase = kubectl_json("get", "pod", name, "-n", namespace).get("status", {}).get("phase")
+        return phase in ("Succeeded", "Failed"), str(phase)
+    wait_until(f"probe pod {name} to finish", finished, timeout=90, interval=1)
+    return dict(line.split("=", 1) for line in kubectl("logs", name, "-n", namespace).stdout.split())
+
+
+def test_network_policy_on_testenv(platform):
+    """values-local's NetworkPolicy, enforced: the platform's pods reach the API server
+    (Service and endpoint) and DNS; another pod is blocked (a pod without the platform's
+    labels reaches it)."""
+    api = kubectl_json("get", "service", "kubernetes", "-n", "default")["spec"]["clusterIP"]
+    local = yaml.safe_load((PLATFORM_CHART / "values-local.yaml").read_text())
+    if f"{api}/32" not in local["networkPolicy"]["apiServer"]["cidrs"]:
+        pytest.skip(f"not testenv: the kubernetes Service is {api}")
+    ns = platform["namespace"]
+    slices = kubectl_json("get", "endpointslices", "-n", "default", "-l", "kubernetes.io/service-name=kubernetes")
+    endpoint = slices["items"][0]["endpoints"][0]["addresses"][0]
+    endpoint_port = slices["items"][0]["ports"][0]["port"]
+    busybox_pod(ns, "probe-listener", {"app": "probe-listener"}, "exec nc -ll -p 8081 -e /bin/cat", restart="Always")
+
+    def listening() -> tuple[bool, str]:
+        status = kubectl_json("get", "pod", "probe-listener", "-n", ns).get("status", {})
+        return status.get("phase") == "Running" and bool(status.get("podIP")), str(status.get("phase"))
+    wait_until("the listener pod to run", listening, timeout=90, interval=1)
+    listener = kubectl_json("get", "pod", "probe-listener", "-n", ns)["status"]["podIP"]
+    time.sleep(1)
+
+    def check(addr: str, port: int, what: str) -> str:
+        return f"nc -w 3 {addr} {port} </dev/null >/dev/null 2>&1 && echo {what}=open || echo {what}=blocked; "
+    script = (check(api, 443, "api-service") + check(endpoint, endpoint_port, "api-endpoint")
+              + "nslookup kubernetes.default.svc.cluster.local >/dev/null 2>&1 && echo dns=open || echo dns=blocked; "
+              + check(listener, 8081, "other-pod"))
+    selector = {"app.kubernetes.io/name": "storefleet", "app.kubernetes.io/instance": platform["release"],
+                "app.kubernetes.io/component": "platform"}
+    seen = probe_pod(ns, "probe-platform", selector, script)
+    assert seen == {"api-service": "open", "api-endpoint": "open", "dns": "open", "other-pod": "blocked"}, seen
+    control = probe_pod(ns, "probe-control", {"app": "probe"}, check(listener, 8081, "other-pod"))
+    assert control == {"other-pod": "open"}, "without the NetworkPolicy the listener is reachable"
+    kubectl("delete", "pod", "probe-listener", "probe-platform", "probe-control", "-n", ns, "--wait=false", check=False)
