@@ -42,6 +42,8 @@ RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
         {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
         RELEASE,
     ),
+    # The ingress controller's default (wildcard) certificate serves the host.
+    "tls-wildcard": ([], {"ingress": {"tls": {"mode": "wildcard"}}}, RELEASE),
     "woocommerce-from-image": (
         [],
         {"woocommerce": {"source": "image"}, "egress": {"internet": False}},
@@ -70,6 +72,8 @@ MEDUSA_RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
         {"ingress": {"tls": {"mode": "existingSecret", "secretName": "wildcard-stores-tls"}}},
         RELEASE,
     ),
+    # The ingress controller's default (wildcard) certificate serves the host.
+    "tls-wildcard": ([], {"ingress": {"tls": {"mode": "wildcard"}}}, RELEASE),
     "internet": ([], {"egress": {"internet": True}}, RELEASE),
     "long-name": ([], {}, "1" + "a" * 51 + "z"),
 }
@@ -195,3 +199,110 @@ def pod_template_metadata(doc: dict) -> dict:
 
 def all_containers(spec: dict) -> list[dict]:
     return [*spec.get("initContainers", []), *spec.get("containers", []), *spec.get("ephemeralContainers", [])]
+
+
+# --- charts/storefleet: the platform's own chart ---------------------------------------------
+
+PLATFORM_CHART = CHARTS / "storefleet"
+PLATFORM_RELEASE = "storefleet"
+PLATFORM_NAMESPACE = "storefleet"
+PLATFORM_IMAGE = {"image": {"repository": "registry.example.com/storefleet/storefleet"}}
+# Written into a temporary copy of the chart when the chart has no monitoring files yet
+# (files/alerts.yaml and files/dashboard.json come from the monitoring work).
+TINY_ALERTS = (
+    "groups:\n"
+    "  - name: storefleet-test\n"
+    "    rules:\n"
+    "      - alert: StorefleetTestDown\n"
+    "        expr: up{job=\"storefleet\"} == 0\n"
+    "        for: 5m\n"
+    "        labels: {severity: critical}\n"
+    "        annotations: {summary: Storefleet is down}\n"
+)
+TINY_DASHBOARD = '{"title": "Storefleet test", "uid": "storefleet-test", "panels": [], "schemaVersion": 39}\n'
+POSTGRES = {"database": {"mode": "postgres", "existingSecret": "storefleet-db"},
+            "jwtSecret": {"existingSecret": "storefleet-jwt"}}
+
+# name -> (values files inside the chart, extra values, release name)
+PLATFORM_RENDERINGS: dict[str, tuple[list[str], dict, str]] = {
+    "defaults": ([], PLATFORM_IMAGE, PLATFORM_RELEASE),
+    "local": (["values-local.yaml"], {}, PLATFORM_RELEASE),
+    "prod": (["values-prod.yaml"], {}, PLATFORM_RELEASE),
+    "postgres": ([], {**PLATFORM_IMAGE, **POSTGRES}, PLATFORM_RELEASE),
+    "prod-wildcard": (["values-prod.yaml"], {
+        "wildcardCertificate": {"enabled": True},
+        "storeValues": {"woocommerce": {"ingress": {"tls": {"mode": "wildcard"}}},
+                        "medusa": {"ingress": {"tls": {"mode": "wildcard"}}}},
+    }, PLATFORM_RELEASE),
+    "no-admission-policy": ([], {**PLATFORM_IMAGE, "rbac": {"admissionPolicy": {"enabled": False}}},
+                            PLATFORM_RELEASE),
+    # Longest release name Helm accepts (53).
+    "long-name": ([], PLATFORM_IMAGE, "p" + "a" * 51 + "z"),
+}
+
+
+def platform_chart_copy(tmp_dir: Path, alerts: str | None = TINY_ALERTS,
+                        dashboard: str | None = TINY_DASHBOARD, keep_existing: bool = True) -> Path:
+    """A copy of charts/storefleet in tmp_dir with the monitoring files set: kept as they are
+    when the chart has them and keep_existing, else written from `alerts` / `dashboard`
+    (None removes the file)."""
+    copy = tmp_dir / f"storefleet-{len(list(tmp_dir.glob('storefleet-*')))}"
+    shutil.copytree(PLATFORM_CHART, copy)
+    for name, text in (("alerts.yaml", alerts), ("dashboard.json", dashboard)):
+        path = copy / "files" / name
+        if keep_existing and path.exists():
+            continue
+        if text is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.parent.mkdir(exist_ok=True)
+            path.write_text(text)
+    return copy
+
+
+def platform_chart_for(tmp_dir: Path, files: list[str], extra: dict) -> Path:
+    """The chart itself, or a copy with monitoring files when the values enable them and the
+    chart has none yet (values-prod.yaml renders only with them)."""
+    values: dict = {}
+    for f in files:
+        values = deep_merge(values, yaml.safe_load((PLATFORM_CHART / f).read_text()) or {})
+    values = deep_merge(values, extra)
+    monitoring = values.get("monitoring", {})
+    needs = {"alerts.yaml": monitoring.get("prometheusRule", {}).get("enabled"),
+             "dashboard.json": monitoring.get("grafanaDashboard", {}).get("enabled")}
+    if all((PLATFORM_CHART / "files" / name).exists() for name, on in needs.items() if on):
+        return PLATFORM_CHART
+    return platform_chart_copy(tmp_dir)
+
+
+def platform_args(tmp_dir: Path, name: str, files: list[str], extra: dict, chart: Path) -> list[str]:
+    args: list[str] = []
+    for f in files:
+        args += ["-f", str(chart / f)]
+    if extra:
+        path = tmp_dir / f"storefleet-{name}-extra.yaml"
+        path.write_text(yaml.safe_dump(extra))
+        args += ["-f", str(path)]
+    return args
+
+
+def render_platform(tmp_dir: Path, name: str, files: list[str], extra: dict,
+                    release: str = PLATFORM_RELEASE, namespace: str = PLATFORM_NAMESPACE,
+                    chart: Path | None = None) -> Rendering:
+    chart = chart or platform_chart_for(tmp_dir, files, extra)
+    args = ["template", release, str(chart), "--namespace", namespace,
+            *platform_args(tmp_dir, name, files, extra, chart)]
+    text = run_helm(args).stdout
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    return Rendering(name=name, release=release, text=text, docs=docs)
+
+
+@pytest.fixture(scope="session")
+def platform_renderings(render_dir) -> dict[str, Rendering]:
+    return {name: render_platform(render_dir, name, files, extra, release)
+            for name, (files, extra, release) in PLATFORM_RENDERINGS.items()}
+
+
+@pytest.fixture(params=list(PLATFORM_RENDERINGS))
+def platform_rendering(request, platform_renderings) -> Rendering:
+    return platform_renderings[request.param]

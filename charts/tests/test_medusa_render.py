@@ -402,6 +402,7 @@ def test_server_service_and_ingress(medusa_rendering):
     ("local", False, None, None),
     ("tls-cert-manager", True, ("cert-manager.io/issuer", "store-ca"), "shop-tls"),
     ("tls-existing-secret", True, None, "wildcard-stores-tls"),
+    ("tls-wildcard", True, None, None),
     ("prod", True, ("cert-manager.io/cluster-issuer", "letsencrypt-prod"), "shop-tls"),
 ])
 def test_ingress_tls_modes(medusa_renderings, name, tls, annotation, secret):
@@ -409,7 +410,9 @@ def test_ingress_tls_modes(medusa_renderings, name, tls, annotation, secret):
     ingress = r.one("Ingress")
     annotations = ingress["metadata"].get("annotations", {})
     if tls:
-        assert ingress["spec"]["tls"] == [{"hosts": [HOST], "secretName": secret}]
+        # wildcard mode: no secretName, the controller's default certificate serves it.
+        expected = {"hosts": [HOST], **({"secretName": secret} if secret else {})}
+        assert ingress["spec"]["tls"] == [expected]
     else:
         assert "tls" not in ingress["spec"]
     if annotation:

@@ -308,6 +308,7 @@ def test_uploads_volume_survives_uninstall(rendering):
     ("local", False, None, None, "http"),
     ("tls-cert-manager", True, ("cert-manager.io/issuer", "store-ca"), "shop-tls", "https"),
     ("tls-existing-secret", True, None, "wildcard-stores-tls", "https"),
+    ("tls-wildcard", True, None, None, "https"),
     ("prod", True, ("cert-manager.io/cluster-issuer", "letsencrypt-prod"), "shop-tls", "https"),
 ])
 def test_ingress_tls_modes(renderings, name, tls, annotation, secret, scheme):
@@ -317,7 +318,9 @@ def test_ingress_tls_modes(renderings, name, tls, annotation, secret, scheme):
     assert ingress["spec"]["rules"][0]["host"] == host
     annotations = ingress["metadata"].get("annotations", {})
     if tls:
-        assert ingress["spec"]["tls"] == [{"hosts": [host], "secretName": secret}]
+        # wildcard mode: no secretName, the controller's default certificate serves it.
+        expected = {"hosts": [host], **({"secretName": secret} if secret else {})}
+        assert ingress["spec"]["tls"] == [expected]
     else:
         assert "tls" not in ingress["spec"]
     if annotation:
