@@ -110,8 +110,10 @@ def test_platform_identity_env(platform_rendering):
     e = env_values(r)
     name = fullname(r)
     assert e["STOREFLEET_STORE_ROLE"] == f"{name}-store"
+    assert "STOREFLEET_SERVICE_ACCOUNT" not in e  # asked of the API server instead
+    # The store charts are the ones built into the binary unless a directory is given.
+    assert "STOREFLEET_CHART_DIR" not in e
     sa = deployment(r)["spec"]["template"]["spec"]["serviceAccountName"]
-    assert e["STOREFLEET_SERVICE_ACCOUNT"] == f"{PLATFORM_NAMESPACE}/{sa}"
     assert r.one("ServiceAccount")["metadata"]["name"] == sa
 
 
