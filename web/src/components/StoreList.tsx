@@ -135,7 +135,8 @@ const StoreRow = memo(function StoreRow({
         <p className={cx('truncate', owner && 'text-xs text-slate-500')}>{engine}</p>
       </div>
       <div className="col-span-2 min-w-0 space-y-1 md:col-span-1">
-        <div className="flex min-w-0 flex-wrap items-center gap-x-2 gap-y-1">
+        {/* One line, the reason truncated: rows keep the height the virtualiser expects. */}
+        <div className="flex min-w-0 items-center gap-2">
           <StatusBadge status={store.status} />
           {checkout === 'skipped' && <CheckoutNotVerified />}
           {reason && (
