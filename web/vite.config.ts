@@ -27,6 +27,8 @@ export default defineConfig({
     pool: 'threads',
     maxWorkers: 1,
     fileParallelism: false,
+    // A busy shared machine renders late: a test's deadline is about hangs, not speed.
+    testTimeout: 20_000,
     css: false,
   },
 });

@@ -138,6 +138,17 @@ const scenarios = [
       assert((await row.textContent()).includes('Status: Pending') || CLUSTER, 'badge has no accessible status text');
       await shot(page, 'signup', 'store-pending');
 
+      // Keyboard: the store's link gets a focus ring drawn inside the row (not clipped).
+      const link = row.getByRole('link', { name: 'first-shop', exact: true });
+      for (let i = 0; i < 30 && !(await link.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      assert(await link.evaluate((el) => el === document.activeElement), 'the store link cannot be reached with Tab');
+      const ring = await link.evaluate((el) => {
+        const cs = getComputedStyle(el);
+        return { style: cs.outlineStyle, width: parseFloat(cs.outlineWidth), offset: parseFloat(cs.outlineOffset) };
+      });
+      assert(ring.style !== 'none' && ring.width >= 2 && ring.offset <= 0, `store link focus ring would be clipped: ${JSON.stringify(ring)}`);
+      await shot(page, 'signup', 'store-link-focus');
+
       await page.reload();
       await page.getByRole('article', { name: 'first-shop' }).waitFor({ timeout: T });
       assert((await page.getByText(email).count()) > 0, 'not signed in after reload');
@@ -204,6 +215,15 @@ const scenarios = [
       await dialog.getByText(/Only lowercase letters, digits and hyphens are allowed/).waitFor({ timeout: T });
       assert((await name.getAttribute('aria-invalid')) === 'true', 'name field not marked invalid');
       await shot(page, 'invalid-name', 'uppercase-underscore');
+      await name.fill('');
+      await name.pressSequentially('My Store!');
+      const use = dialog.getByRole('button', { name: 'Use “my-store”' });
+      await use.waitFor({ timeout: T });
+      await dialog.getByText(/my-store-‹5 random letters and digits›\./).waitFor({ timeout: T });
+      await shot(page, 'invalid-name', 'suggestion');
+      await use.click();
+      assert((await name.inputValue()) === 'my-store', 'the suggestion was not used');
+      assert((await name.getAttribute('aria-invalid')) !== 'true', 'the suggested name is still invalid');
       await name.fill('');
       await name.pressSequentially('9lives');
       await dialog.getByText('The name must start with a letter.').waitFor({ timeout: T });
@@ -348,7 +368,22 @@ const scenarios = [
       await admin.page.getByRole('table').waitFor({ timeout: T });
       await admin.page.getByLabel('Action').selectOption('admin.user_update');
       await admin.page.locator('tr[data-action="admin.user_update"]').first().waitFor({ timeout: T });
+      assert(new URL(admin.page.url()).searchParams.get('action') === 'admin.user_update', 'the audit filter is not in the address');
+      await admin.page.locator('tr[data-action="admin.user_update"]').first().getByText('Changed user settings').waitFor({ timeout: T });
       await shot(admin.page, 'admin', 'audit-filtered');
+      await admin.page.setViewportSize({ width: 1280, height: 800 });
+      const clipped = await admin.page.evaluate(() =>
+        [...document.querySelectorAll('td[data-label="Details"]')].some((td) => td.scrollWidth > td.clientWidth + 1),
+      );
+      assert(!clipped, 'audit details are cut off at 1280 px');
+      await shot(admin.page, 'admin', 'audit-1280');
+      await admin.page.setViewportSize({ width: 390, height: 844 });
+      const auditOverflow = await admin.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(auditOverflow <= 0, `audit log scrolls sideways by ${auditOverflow}px at phone width`);
+      await shot(admin.page, 'admin', 'audit-phone', true);
+      await admin.page.goBack();
+      await admin.page.waitForURL((u) => !u.searchParams.has('action'), { timeout: T });
+      await admin.page.setViewportSize({ width: 1280, height: 800 });
       await admin.page.getByRole('link', { name: 'All stores' }).click();
       await admin.page.getByRole('heading', { name: 'All stores' }).waitFor({ timeout: T });
       await shot(admin.page, 'admin', 'all-stores');

@@ -8,7 +8,7 @@ import { Alert, Button, LoadingBlock } from './components/ui';
 import { SignInPage, SignUpPage } from './pages/Auth';
 import { NotFoundPage } from './pages/NotFound';
 import { StoresPage } from './pages/Stores';
-import { AnnouncerProvider } from './state/announcer';
+import { AnnouncerProvider, ClearAnnouncementsOn } from './state/announcer';
 import { SessionProvider, useSession } from './state/session';
 import { StoresProvider } from './state/stores';
 
@@ -22,6 +22,7 @@ export function App() {
   return (
     <AnnouncerProvider>
       <SessionProvider>
+        <SessionAnnouncements />
         <ConnectionBanner />
         <Boot>
           <Routes>
@@ -50,6 +51,12 @@ export function App() {
       </SessionProvider>
     </AnnouncerProvider>
   );
+}
+
+/** Announcements of one person's session are not read out in the next one. */
+function SessionAnnouncements() {
+  const { me } = useSession();
+  return <ClearAnnouncementsOn sessionKey={me?.id ?? null} />;
 }
 
 function Lazy({ children }: { children: ReactNode }) {

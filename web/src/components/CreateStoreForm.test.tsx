@@ -34,6 +34,36 @@ describe('CreateStoreForm', () => {
     expect(screen.getByText('starts with a letter').closest('li')).toHaveAttribute('data-ok', 'true');
   });
 
+  it('proposes a valid name in one click and shows the address with its random suffix (issue 13)', async () => {
+    const { user, requests } = setup(() => ({ status: 202, body: makeStore({ name: 'my-store' }) }));
+    await user.type(nameInput(), 'My Store!');
+    expect(nameInput()).toHaveAttribute('aria-invalid', 'true');
+    // No list of characters to remove…
+    expect(screen.queryByText(/remove/)).toBeNull();
+    // …but a name that works, one click away.
+    const suggestion = screen.getByTestId('name-suggestion');
+    expect(suggestion).toHaveTextContent('Try my-store');
+    expect(screen.getByTestId('address-preview')).toHaveTextContent('my-store-‹5 random letters and digits›.stores.localhost');
+    await user.click(screen.getByRole('button', { name: 'Use “my-store”' }));
+    expect(nameInput()).toHaveValue('my-store');
+    expect(nameInput()).not.toHaveAttribute('aria-invalid');
+    expect(nameInput()).toHaveFocus();
+    expect(screen.queryByTestId('name-suggestion')).toBeNull();
+    expect(screen.getByTestId('address-preview')).toHaveTextContent(/^Address: my-store-‹5 random letters and digits›\.stores\.localhost/);
+    await user.click(screen.getByRole('button', { name: 'Create store' }));
+    await waitFor(() => expect(requests).toHaveLength(1));
+    expect(requests[0]!.body).toMatchObject({ name: 'my-store' });
+  });
+
+  it('reaches the suggestion by keyboard', async () => {
+    const { user } = setup(() => ({ status: 202 }));
+    await user.type(nameInput(), 'Big Deal');
+    await user.tab();
+    expect(screen.getByRole('button', { name: 'Use “big-deal”' })).toHaveFocus();
+    await user.keyboard('{Enter}');
+    expect(nameInput()).toHaveValue('big-deal');
+  });
+
   it('offers the engines the server lists, its default first chosen', () => {
     setup(() => ({ status: 202 }));
     const select = screen.getByLabelText('Engine') as HTMLSelectElement;

@@ -7,7 +7,7 @@ import { api, ApiError, errorMessage } from '../api/client';
 import type { Me, ServerInfo, Store } from '../api/types';
 import { useCountdown } from '../lib/useCountdown';
 import { uuid } from '../lib/uuid';
-import { checkDomain, checkStoreName } from '../lib/validation';
+import { DEFAULT_HOST_SUFFIX_LEN, checkDomain, checkStoreName, defaultHostPrefix, suggestStoreName } from '../lib/validation';
 import { Alert, Button, SelectField, TextField, cx } from './ui';
 
 type Field = 'name' | 'engine' | 'domain';
@@ -153,7 +153,15 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
     }
   }
 
-  const previewName = nameCheck.valid ? name : 'your-store';
+  const suggestion = name && !nameCheck.valid ? suggestStoreName(name) : null;
+  const previewName = defaultHostPrefix(nameCheck.valid ? name : (suggestion ?? 'your-store'));
+
+  function useSuggestion() {
+    if (!suggestion) return;
+    setName(suggestion);
+    setServerErrors((s) => ({ ...s, name: undefined }));
+    nameRef.current?.focus();
+  }
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="New store">
@@ -188,6 +196,27 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
         error={nameError}
         hint={<NameRules rules={nameCheck.rules} touched={nameTouched} />}
       />
+      {nameTouched && suggestion && !serverErrors.name && (
+        <p className="-mt-3 flex flex-wrap items-center gap-2 text-sm text-slate-700" data-testid="name-suggestion">
+          <span>
+            Try <span className="font-mono text-slate-900">{suggestion}</span>
+          </span>
+          <Button size="sm" onClick={useSuggestion}>
+            Use “{suggestion}”
+          </Button>
+        </p>
+      )}
+      {info?.base_domain && domain === '' && (
+        <p className="-mt-3 text-sm text-slate-600" data-testid="address-preview">
+          Address:{' '}
+          <span className="font-mono break-all text-slate-800">
+            {previewName}-<span className="text-slate-500">‹{DEFAULT_HOST_SUFFIX_LEN} random letters and digits›</span>.{info.base_domain}
+          </span>
+          <span className="block text-xs text-slate-500">
+            A short random part is added so that every store’s address is unique. You can give a custom domain instead.
+          </span>
+        </p>
+      )}
       <SelectField
         id={engineId}
         label="Engine"
@@ -232,8 +261,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
         hint={
           info?.base_domain ? (
             <>
-              Leave empty to use <span className="font-mono text-slate-800">{previewName}-<i>id</i>.{info.base_domain}</span>. A custom domain must point
-              at this platform’s ingress.
+              Leave empty to use the address above. A custom domain must point at this platform’s ingress.
             </>
           ) : (
             'Leave empty to use a generated address on the platform’s domain.'

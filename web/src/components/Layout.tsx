@@ -73,7 +73,7 @@ export function Layout() {
             )}
           </nav>
           <div className="ml-auto flex min-w-0 items-center gap-3">
-            <span className="hidden min-w-0 truncate text-sm text-slate-600 sm:inline" title={me?.email}>
+            <span className="max-w-[45vw] min-w-0 truncate text-sm text-slate-600 sm:max-w-xs" title={me?.email} data-testid="account-email">
               <span className="sr-only">Signed in as </span>
               {me?.email}
             </span>

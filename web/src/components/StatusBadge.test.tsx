@@ -15,7 +15,7 @@ describe('StatusBadge', () => {
 
 describe('progress', () => {
   it('names the current step as "step i of n"', () => {
-    expect(stepLabel({ status: 'Provisioning', step: 'workloads', steps_done: 4, steps_total: 8 })).toBe('Step 5 of 8 · workloads');
+    expect(stepLabel({ status: 'Provisioning', step: 'workloads', steps_done: 4, steps_total: 8 })).toBe('Step 5 of 8 · Starting the database and shop');
     expect(stepLabel({ status: 'Pending', step: null, steps_done: 0, steps_total: 8 })).toBeNull();
   });
 
@@ -36,7 +36,7 @@ describe('progress', () => {
     const bar = screen.getByRole('progressbar', { name: 'Provisioning progress of acme' });
     expect(bar).toHaveAttribute('aria-valuenow', '3');
     expect(bar).toHaveAttribute('aria-valuemax', '8');
-    expect(screen.getByText(/Step 4 of 8 · release/)).toHaveTextContent(/· 1 min 1[4-6] s elapsed$/);
+    expect(screen.getByText(/Step 4 of 8 · Installing your store/)).toHaveTextContent(/· 1 min 1[4-6] s elapsed$/);
   });
 
   it('counts from creation while no step has started', () => {

@@ -2,6 +2,7 @@
 import type { ReactElement } from 'react';
 import type { Store, StoreStatus } from '../api/types';
 import { formatDuration } from '../lib/format';
+import { stepWords } from '../lib/storeWords';
 import { useNow } from '../lib/useNow';
 import { cx } from './ui';
 
@@ -63,13 +64,14 @@ export function StatusBadge({ status, className }: { status: StoreStatus; classN
   );
 }
 
-/** Current step of a store in progress: "Step 5 of 8 · workloads". */
+/** Current step of a store in progress, in words: "Step 5 of 8 · Starting the database and shop". */
 export function stepLabel(store: Pick<Store, 'step' | 'steps_done' | 'steps_total' | 'status'>): string | null {
   const total = store.steps_total ?? 0;
   if (store.status === 'Pending' && !store.step && !store.steps_done) return null;
-  if (total <= 0 || store.steps_done == null) return store.step ? `Step: ${store.step}` : null;
+  const words = stepWords(store.step, store.status);
+  if (total <= 0 || store.steps_done == null) return words ? `Step: ${words}` : null;
   const current = Math.min(total, store.steps_done + (store.status === 'Ready' ? 0 : 1));
-  return `Step ${current} of ${total}${store.step ? ` · ${store.step}` : ''}`;
+  return `Step ${current} of ${total}${words ? ` · ${words}` : ''}`;
 }
 
 /** Progress bar, step and elapsed time for a Pending/Provisioning store. */
@@ -99,8 +101,31 @@ export function StoreProgress({ store, compact = false }: { store: Store; compac
       )}
       <p className="text-xs text-slate-600">
         {label ?? 'Waiting to start'}
-        {elapsed && <span> · {elapsed} elapsed</span>}
+        {elapsed && <span className="whitespace-nowrap tabular-nums"> · {elapsed} elapsed</span>}
       </p>
     </div>
+  );
+}
+
+/** The reason next to a status, unless it only repeats the status ("Ready" next to Ready). */
+export function reasonToShow(store: Pick<Store, 'status' | 'status_reason'>): string | null {
+  const r = store.status_reason?.trim();
+  if (!r || r.toLowerCase() === store.status.toLowerCase()) return null;
+  return r;
+}
+
+/** "checkout not verified" beside a Ready badge: the store runs, but nobody tested paying. */
+export function CheckoutNotVerified({ className }: { className?: string }) {
+  return (
+    <span
+      className={cx('inline-flex shrink-0 items-center gap-1 rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-900 ring-1 ring-amber-300 ring-inset', className)}
+      data-checkout="not-verified"
+      title="No test order was placed, so nobody has checked that customers can pay."
+    >
+      <svg viewBox="0 0 20 20" fill="currentColor" className="h-3.5 w-3.5" aria-hidden="true">
+        <path d="M10 2 1.5 17h17L10 2Zm-.75 5h1.5v5h-1.5V7Zm0 6.5h1.5V15h-1.5v-1.5Z" />
+      </svg>
+      checkout not verified
+    </span>
   );
 }

@@ -6,7 +6,8 @@ import { Link } from 'react-router';
 import type { EngineInfo, Store } from '../api/types';
 import { formatAge, formatDateTime } from '../lib/format';
 import { useNow } from '../lib/useNow';
-import { StatusBadge, StoreProgress } from './StatusBadge';
+import { useCheckoutVerdict } from '../state/checkoutCheck';
+import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from './StatusBadge';
 import { cx } from './ui';
 
 export interface StoreListProps {
@@ -101,6 +102,8 @@ const StoreRow = memo(function StoreRow({
   highlight: boolean;
 }) {
   const inProgress = store.status === 'Pending' || store.status === 'Provisioning';
+  const reason = reasonToShow(store);
+  const checkout = useCheckoutVerdict(store);
   return (
     <article
       aria-label={store.name}
@@ -115,8 +118,13 @@ const StoreRow = memo(function StoreRow({
       )}
     >
       <div className="min-w-0">
-        <h3 className="truncate text-sm font-semibold">
-          <Link to={`/stores/${store.id}`} className="text-slate-900 hover:text-indigo-700 hover:underline">
+        <h3 className="text-sm font-semibold">
+          {/* The ring is drawn inside the link: the row clips whatever sticks out. */}
+          <Link
+            to={`/stores/${store.id}`}
+            data-focus-ring="inset"
+            className="block truncate rounded-sm text-slate-900 hover:text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
+          >
             {store.name}
           </Link>
         </h3>
@@ -127,11 +135,13 @@ const StoreRow = memo(function StoreRow({
         <p className={cx('truncate', owner && 'text-xs text-slate-500')}>{engine}</p>
       </div>
       <div className="col-span-2 min-w-0 space-y-1 md:col-span-1">
+        {/* One line, the reason truncated: rows keep the height the virtualiser expects. */}
         <div className="flex min-w-0 items-center gap-2">
           <StatusBadge status={store.status} />
-          {store.status_reason && (
-            <span className="truncate text-xs text-slate-600" title={store.status_reason}>
-              {store.status_reason}
+          {checkout === 'skipped' && <CheckoutNotVerified />}
+          {reason && (
+            <span className="min-w-0 truncate text-xs text-slate-600" title={reason}>
+              {reason}
             </span>
           )}
         </div>

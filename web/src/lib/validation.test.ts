@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkDomain, checkPassword, checkStoreName } from './validation';
+import { checkDomain, checkPassword, checkStoreName, defaultHostPrefix, suggestStoreName } from './validation';
 
 describe('checkStoreName (api.md: 3–63 of a-z 0-9 -, starts with a letter, ends with a letter or digit)', () => {
   it.each(['abc', 'acme-shop', 'a1b', 'shop-2025', 'a'.repeat(63), 'a-b-c'])('accepts %s', (name) => {
@@ -14,12 +14,12 @@ describe('checkStoreName (api.md: 3–63 of a-z 0-9 -, starts with a letter, end
     ['ab', /at least 3 characters \(it has 2\)/i],
     ['a'.repeat(64), /at most 63 characters \(it has 64\)/i],
     ['Acme', /lowercase letters only/i],
-    ['acme_shop', /remove “_”/],
-    ['acme shop', /remove spaces/],
+    ['acme_shop', /only lowercase letters, digits and hyphens/i],
+    ['acme shop', /only lowercase letters, digits and hyphens/i],
     ['1shop', /start with a letter/i],
     ['-shop', /start with a letter/i],
     ['shop-', /end with a letter or a digit/i],
-    ['shöp', /remove “ö”/],
+    ['shöp', /only lowercase letters, digits and hyphens/i],
   ])('rejects %j with a reason in words', (name, message) => {
     const r = checkStoreName(name);
     expect(r.valid).toBe(false);
@@ -53,5 +53,33 @@ describe('checkPassword', () => {
     expect(checkPassword('short')).toMatch(/at least 10/);
     expect(checkPassword('0123456789')).toBeNull();
     expect(checkPassword('x'.repeat(257))).toMatch(/at most 256/);
+  });
+});
+
+describe('suggestStoreName (issue 13: propose a valid name instead of listing characters)', () => {
+  it.each([
+    ['My Store!', 'my-store'],
+    ['Acme', 'acme'],
+    ['acme_shop', 'acme-shop'],
+    ['Café Crème', 'cafe-creme'],
+    ['9lives', 'store-9lives'],
+    ['ab', 'ab-shop'],
+    ['shop-', 'shop'],
+    ['--Big   Deal--', 'big-deal'],
+  ])('%j → %j', (input, want) => {
+    expect(suggestStoreName(input)).toBe(want);
+    expect(checkStoreName(want).valid).toBe(true);
+  });
+
+  it('suggests nothing for a valid name or nothing usable', () => {
+    expect(suggestStoreName('acme-shop')).toBeNull();
+    expect(suggestStoreName('!!!')).toBeNull();
+    expect(suggestStoreName('')).toBeNull();
+  });
+
+  it('shortens long names for the address the way the server does', () => {
+    expect(defaultHostPrefix('my-store')).toBe('my-store');
+    expect(defaultHostPrefix('a'.repeat(63))).toBe('a'.repeat(57));
+    expect(defaultHostPrefix(`${'a'.repeat(56)}-bcd`)).toBe('a'.repeat(56));
   });
 });

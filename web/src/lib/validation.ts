@@ -18,11 +18,35 @@ export interface NameCheck {
 export const NAME_MIN = 3;
 export const NAME_MAX = 63;
 
-function describeChars(chars: string[]): string {
-  return chars
-    .map((c) => (c === ' ' ? 'spaces' : `“${c}”`))
-    .slice(0, 5)
-    .join(', ');
+/**
+ * A valid name close to what was typed ("My Store!" → "my-store"), or null when the input
+ * is already valid or nothing usable is left of it.
+ */
+export function suggestStoreName(input: string): string | null {
+  let n = input
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '');
+  if (!/[a-z0-9]/.test(n)) return null;
+  if (!/^[a-z]/.test(n)) n = `store-${n}`;
+  if (n.length < NAME_MIN) n = `${n}-shop`;
+  n = n.slice(0, NAME_MAX).replace(/-+$/, '');
+  if (n === input || !checkStoreName(n).valid) return null;
+  return n;
+}
+
+/** Characters a store's default address keeps of its name: the host label has room for 63. */
+export const DEFAULT_HOST_SUFFIX_LEN = 5;
+
+/**
+ * The first part of a store's default address as the server forms it
+ * (src/domain/names.rs default_domain): the name, shortened to leave room for "-" and the
+ * random suffix, without trailing hyphens.
+ */
+export function defaultHostPrefix(name: string): string {
+  return name.slice(0, NAME_MAX - DEFAULT_HOST_SUFFIX_LEN - 1).replace(/-+$/, '');
 }
 
 export function checkStoreName(name: string): NameCheck {
@@ -40,7 +64,7 @@ export function checkStoreName(name: string): NameCheck {
     const upper = badChars.some((c) => /[A-Z]/.test(c));
     error = upper && badChars.every((c) => /[A-Z]/.test(c))
       ? 'Use lowercase letters only: uppercase letters are not allowed.'
-      : `Only lowercase letters, digits and hyphens are allowed; remove ${describeChars(badChars)}.`;
+      : 'Only lowercase letters, digits and hyphens are allowed.';
   } else if (!/^[a-z]/.test(name)) {
     error = 'The name must start with a letter.';
   } else if (name.length < NAME_MIN) {

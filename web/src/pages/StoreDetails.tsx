@@ -9,9 +9,11 @@ import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
-import { StatusBadge, StoreProgress } from '../components/StatusBadge';
+import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from '../components/StatusBadge';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, Spinner, cx } from '../components/ui';
 import { formatDateTime, formatDuration } from '../lib/format';
+import { checkoutVerdict, ownerMessage, skippedSetting, stepWords } from '../lib/storeWords';
+import { rememberCheckout } from '../state/checkoutCheck';
 import { useNow } from '../lib/useNow';
 import { useAnnounce } from '../state/announcer';
 import { useSession } from '../state/session';
@@ -22,7 +24,7 @@ type LoadState = { kind: 'loading' } | { kind: 'ok' } | { kind: 'gone' } | { kin
 export default function StoreDetailsPage() {
   const { id = '' } = useParams();
   const { byId, gone, stream, subscribe, upsert: upsertMine, remove: removeMine } = useStores();
-  const { info } = useSession();
+  const { info, me } = useSession();
   const announce = useAnnounce();
   const navigate = useNavigate();
   const [store, setStore] = useState<Store | null>(() => byId.get(id) ?? null);
@@ -83,6 +85,12 @@ export default function StoreDetailsPage() {
     document.title = `${store?.name ?? 'Store'} · Storefleet`;
   }, [store?.name]);
 
+  const events = useStoreEvents(store);
+  const verdict = store?.status === 'Ready' && events.events ? checkoutVerdict(events.events) : null;
+  useEffect(() => {
+    if (store && store.status === 'Ready' && events.events) rememberCheckout(store, checkoutVerdict(events.events));
+  }, [store, events.events]);
+
   if (load.kind === 'gone') {
     return (
       <div className="py-12">
@@ -129,6 +137,7 @@ export default function StoreDetailsPage() {
   }
 
   const inProgress = store.status === 'Pending' || store.status === 'Provisioning';
+  const reason = reasonToShow(store);
 
   return (
     <div className="space-y-6">
@@ -149,10 +158,9 @@ export default function StoreDetailsPage() {
           <div className="flex flex-wrap items-center gap-3">
             <h1 className="truncate text-2xl font-semibold tracking-tight">{store.name}</h1>
             <StatusBadge status={store.status} />
+            {verdict === 'skipped' && <CheckoutNotVerified />}
           </div>
-          {store.status_reason && (
-            <p className={cx('text-sm', store.status === 'Failed' ? 'text-red-800' : 'text-slate-600')}>{store.status_reason}</p>
-          )}
+          {reason && <p className={cx('text-sm', store.status === 'Failed' ? 'text-red-800' : 'text-slate-600')}>{reason}</p>}
           {inProgress && <StoreProgress store={store} />}
         </div>
         <div className="flex flex-wrap gap-2">
@@ -185,20 +193,46 @@ export default function StoreDetailsPage() {
           {store.status_reason || 'The last attempt did not finish.'} Retrying keeps the store’s data; check the timeline below for what went wrong.
         </Alert>
       )}
+      {verdict === 'skipped' && (
+        <Alert tone="warning" title="Ready · checkout not verified">
+          <p>
+            Your store is running, but no test order was placed, so nobody has checked yet that customers can pay. Place a test order
+            yourself before you share the store.
+          </p>
+          <details className="mt-2">
+            <summary className="cursor-pointer font-medium">For operators</summary>
+            <p className="mt-1">
+              Checkout verification is turned off on this platform
+              {skippedSetting(events.events ?? []) ? (
+                <>
+                  {' '}
+                  (<code className="font-mono text-xs">{skippedSetting(events.events ?? [])}</code>)
+                </>
+              ) : null}
+              . Stores created while it is off are not tested.
+            </p>
+          </details>
+        </Alert>
+      )}
       {store.status === 'Deleting' && (
         <Alert tone="warning" title="Deleting">
           Everything in the store’s namespace is being removed. This page updates when it is gone.
         </Alert>
       )}
 
-      <div className="grid gap-6 lg:grid-cols-3">
-        <div className="space-y-6 lg:col-span-2">
+      {/* On a phone the column order is the reading order: overview, then credentials and
+          health, then the long timeline. From lg on, credentials and health sit on the right. */}
+      <div className="grid gap-6 lg:grid-cols-3 lg:grid-rows-[auto_1fr] lg:items-start">
+        <div className="lg:col-span-2">
           <Overview store={store} engine={engineName(info?.engines, store.engine)} />
-          <Timeline store={store} />
         </div>
-        <div className="space-y-6">
+        <div className="space-y-6 lg:col-start-3 lg:row-span-2 lg:row-start-1" data-testid="side-column">
           {store.status === 'Ready' && <CredentialsCard store={store} />}
           <HealthCard store={store} />
+        </div>
+        <div className="space-y-6 lg:col-span-2 lg:row-start-2">
+          <Timeline store={store} state={events} />
+          <TechnicalDetails store={store} events={events.events} open={info != null && me?.role === 'admin'} />
         </div>
       </div>
 
@@ -211,7 +245,7 @@ export default function StoreDetailsPage() {
           setStore(s);
           if (byId.has(s.id)) upsertMine(s);
           announce(`${s.name} is being deleted.`);
-          navigate('/', { replace: false });
+          navigate('/', { replace: false, state: { deleted: s.name } });
         }}
       />
     </div>
@@ -264,12 +298,8 @@ function Overview({ store, engine }: { store: Store; engine: string }) {
         </Row>
         <Row label="Domain">{store.domain ? <span className="font-mono">{store.domain}</span> : '—'}</Row>
         <Row label="Engine">{engine}</Row>
-        <Row label="Namespace">{store.namespace ? <span className="font-mono">{store.namespace}</span> : '—'}</Row>
         <Row label="Created">{formatDateTime(store.created_at)}</Row>
         <Row label="Ready since">{store.ready_at ? formatDateTime(store.ready_at) : '—'}</Row>
-        <Row label="Store ID">
-          <span className="font-mono text-xs">{store.id}</span>
-        </Row>
       </dl>
     </Section>
   );
@@ -281,22 +311,33 @@ const LEVEL_STYLE: Record<string, { dot: string; text: string; label: string }> 
   error: { dot: 'bg-red-600', text: 'text-red-800', label: 'Error' },
 };
 
-function Timeline({ store }: { store: Store }) {
+type EventsState = { events: StoreEvent[] | null; error: string | null; reload: () => void };
+
+/** The store's events, read again whenever its status or step moves. */
+function useStoreEvents(store: Store | null): EventsState {
   const [events, setEvents] = useState<StoreEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const version = `${store.status}|${store.step ?? ''}|${store.steps_done ?? ''}|${store.updated_at ?? ''}`;
+  const id = store?.id ?? '';
+  const version = store ? `${store.status}|${store.step ?? ''}|${store.steps_done ?? ''}|${store.updated_at ?? ''}` : '';
   const load = useCallback(async () => {
+    if (!id) return;
     try {
-      const res = await api.get<EventListResponse>(`/stores/${encodeURIComponent(store.id)}/events`);
+      const res = await api.get<EventListResponse>(`/stores/${encodeURIComponent(id)}/events`);
       setEvents(res.items);
       setError(null);
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [store.id]);
+  }, [id]);
   useEffect(() => {
     void load();
   }, [load, version]);
+  return { events, error, reload: () => void load() };
+}
+
+function Timeline({ store, state }: { store: Store; state: EventsState }) {
+  const { events, error } = state;
+  const load = state.reload;
   const live = isInProgress(store);
   const now = useNow(1000);
   const serverDurations = !!events?.some((e) => e.duration_ms != null);
@@ -325,22 +366,62 @@ function Timeline({ store }: { store: Store }) {
                 <span aria-hidden="true" className={cx('absolute top-1.5 -left-[1.6rem] h-2.5 w-2.5 rounded-full ring-4 ring-white', style.dot)} />
                 <div className="flex flex-wrap items-baseline gap-x-2 text-xs text-slate-500">
                   <time dateTime={ev.at}>{formatDateTime(ev.at, true)}</time>
-                  {ev.step && <span className="rounded bg-slate-100 px-1.5 font-mono text-slate-700">{ev.step}</span>}
+                  {ev.step && <span className="rounded bg-slate-100 px-1.5 text-slate-700">{stepWords(ev.step, /^(Deleting|Uninstall|Removing)/i.test(ev.message) ? 'Deleting' : undefined)}</span>}
                   {ev.level !== 'info' && <span className={cx('font-semibold uppercase', style.text)}>{style.label}</span>}
                   {ev.level === 'info' && <span className="sr-only">{style.label}</span>}
                   {dur != null && dur >= 0 && (
-                    <span className="ml-auto tabular-nums">
+                    <span className="ml-auto whitespace-nowrap tabular-nums">
                       {isLast && live && ev.duration_ms == null ? `running for ${formatDuration(dur)}` : `took ${formatDuration(dur)}`}
                     </span>
                   )}
                 </div>
-                <p className={cx('mt-0.5 text-sm', style.text)}>{ev.message}</p>
+                <p className={cx('mt-0.5 text-sm', style.text)}>{ownerMessage(ev.message).text}</p>
               </li>
             );
           })}
         </ol>
       )}
     </Section>
+  );
+}
+
+/**
+ * What operators need and owners do not: the namespace, the store's id, and the server's
+ * own words for every step (release names, Pod Security, settings). Open for admins.
+ */
+function TechnicalDetails({ store, events, open }: { store: Store; events: StoreEvent[] | null; open: boolean }) {
+  return (
+    <Card className="p-5">
+      <details open={open || undefined} data-testid="technical-details">
+        <summary className="cursor-pointer rounded-sm text-base font-semibold text-slate-900">Technical details</summary>
+        <dl className="mt-3 divide-y divide-slate-100">
+          <Row label="Namespace">{store.namespace ? <span className="font-mono">{store.namespace}</span> : '—'}</Row>
+          <Row label="Store ID">
+            <span className="font-mono text-xs">{store.id}</span>
+          </Row>
+          {store.step && (
+            <Row label="Current step">
+              <span className="font-mono text-xs">{store.step}</span>
+            </Row>
+          )}
+        </dl>
+        {events && events.length > 0 && (
+          <>
+            <h3 className="mt-4 text-sm font-semibold text-slate-900">Events as the server reports them</h3>
+            <ol className="mt-2 space-y-1 text-xs text-slate-700" aria-label="Events as the server reports them">
+              {events.map((ev, i) => (
+                <li key={`${ev.at}-${i}`} className="break-words">
+                  <time dateTime={ev.at} className="whitespace-nowrap text-slate-500 tabular-nums">
+                    {formatDateTime(ev.at, true)}
+                  </time>{' '}
+                  {ev.step && <span className="font-mono">[{ev.step}]</span>} {ev.message}
+                </li>
+              ))}
+            </ol>
+          </>
+        )}
+      </details>
+    </Card>
   );
 }
 
@@ -440,6 +521,10 @@ function HealthCard({ store }: { store: Store }) {
   useEffect(() => {
     void load();
   }, [load, store.status]);
+  // While the store is still being built, parts that do not exist yet are expected;
+  // warn only once it is Ready or Failed, or when a part reports a real failure.
+  const settingUp = store.status === 'Pending' || store.status === 'Provisioning';
+  const anyFailing = !!health?.components.some((c) => componentState(c, settingUp) === 'warning');
 
   return (
     <Section
@@ -455,24 +540,37 @@ function HealthCard({ store }: { store: Store }) {
       {!health && !error && <LoadingBlock label="Checking health" />}
       {health && (
         <div className="space-y-3">
-          <p className={cx('text-sm font-medium', health.healthy ? 'text-emerald-800' : 'text-amber-800')}>
-            {health.healthy ? 'All components are healthy' : 'Some components are not ready'}
+          <p className={cx('text-sm font-medium', health.healthy ? 'text-emerald-800' : settingUp && !anyFailing ? 'text-slate-700' : 'text-amber-800')}>
+            {health.healthy
+              ? 'All components are healthy'
+              : settingUp && !anyFailing
+                ? 'Still being set up: components start one after another'
+                : 'Some components are not ready'}
           </p>
           {health.components.length === 0 ? (
             <p className="text-sm text-slate-600">No components reported yet.</p>
           ) : (
             <ul className="divide-y divide-slate-100" aria-label="Components">
-              {health.components.map((c) => (
-                <li key={c.name} className="flex items-start gap-2 py-2">
-                  <span aria-hidden="true" className={cx('mt-1.5 h-2 w-2 shrink-0 rounded-full', c.ready ? 'bg-emerald-500' : 'bg-amber-500')} />
-                  <div className="min-w-0">
-                    <p className="text-sm font-medium text-slate-900">
-                      {c.name} <span className="font-normal text-slate-600">— {c.ready ? 'ready' : 'not ready'}</span>
-                    </p>
-                    {c.message && <p className="text-xs break-words text-slate-600">{c.message}</p>}
-                  </div>
-                </li>
-              ))}
+              {health.components.map((c) => {
+                const state = componentState(c, settingUp);
+                return (
+                  <li key={c.name} className="flex items-start gap-2 py-2" data-state={state}>
+                    <span
+                      aria-hidden="true"
+                      className={cx(
+                        'mt-1.5 h-2 w-2 shrink-0 rounded-full',
+                        state === 'ready' ? 'bg-emerald-500' : state === 'warning' ? 'bg-amber-500' : state === 'starting' ? 'bg-sky-400' : 'bg-slate-300',
+                      )}
+                    />
+                    <div className="min-w-0">
+                      <p className="text-sm font-medium text-slate-900">
+                        {c.name} <span className="font-normal text-slate-600">— {COMPONENT_WORDS[state]}</span>
+                      </p>
+                      {c.message && state !== 'not-started' && <p className="text-xs break-words text-slate-600">{c.message}</p>}
+                    </div>
+                  </li>
+                );
+              })}
             </ul>
           )}
           {health.checked_at && <p className="text-xs text-slate-500">Checked {formatDateTime(health.checked_at, true)}</p>}
@@ -480,4 +578,21 @@ function HealthCard({ store }: { store: Store }) {
       )}
     </Section>
   );
+}
+
+type ComponentState = 'ready' | 'not-started' | 'starting' | 'warning';
+
+const COMPONENT_WORDS: Record<ComponentState, string> = {
+  ready: 'ready',
+  'not-started': 'not started yet',
+  starting: 'starting',
+  warning: 'not ready',
+};
+
+const FAILING = /fail|error|crash|backoff|evicted|oomkilled|invalid|cannot|denied|forbidden/i;
+
+export function componentState(c: { ready: boolean; message?: string | null }, settingUp: boolean): ComponentState {
+  if (c.ready) return 'ready';
+  if (!settingUp || FAILING.test(c.message ?? '')) return 'warning';
+  return /not created|not found|missing|no pods/i.test(c.message ?? '') ? 'not-started' : 'starting';
 }

@@ -48,7 +48,7 @@ describe('stores list', () => {
     const alpha = await screen.findByRole('article', { name: 'alpha' });
     expect(statusOf(alpha)).toBe('Status: Provisioning');
     expect(within(alpha).getByText('Waiting for MariaDB to become ready')).toBeInTheDocument();
-    expect(within(alpha).getByText(/Step 5 of 8 · workloads/)).toHaveTextContent(/2 min 1\d s elapsed/);
+    expect(within(alpha).getByText(/Step 5 of 8 · Starting the database and shop/)).toHaveTextContent(/2 min 1\d s elapsed/);
     expect(within(alpha).getByText('Not ready yet')).toBeInTheDocument();
     expect(within(alpha).getByText('2 min ago')).toBeInTheDocument();
     expect(within(alpha).getByRole('link', { name: 'alpha' })).toHaveAttribute('href', expect.stringMatching(/^\/stores\//));

@@ -1,6 +1,6 @@
 // The signed-in user's stores: usage, the list, and the way to create another.
 import { useEffect, useRef, useState } from 'react';
-import { Link } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../api/client';
 import type { Store } from '../api/types';
 import { CreateStoreForm } from '../components/CreateStoreForm';
@@ -24,6 +24,22 @@ export function StoresPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Store | null>(null);
   const newButton = useRef<HTMLButtonElement>(null);
+  // A delete started on a store's page lands here; say so where the person now looks.
+  const location = useLocation();
+  const navigate = useNavigate();
+  const deletedName = (location.state as { deleted?: string } | null)?.deleted ?? null;
+  const [deleted, setDeleted] = useState<string | null>(deletedName);
+  useEffect(() => {
+    if (!deletedName) return;
+    setDeleted(deletedName);
+    // Not again after a reload or going back and forth.
+    navigate(location.pathname + location.search, { replace: true, state: null });
+  }, [deletedName, navigate, location.pathname, location.search]);
+  // Quota usage counts every store that exists, the ones still being set up included; the
+  // live list knows about a new store before /me is asked again.
+  const shownMe = synced ? { ...me, stores_active: stores.length } : me;
+  const createdNow = created ? stores.find((s) => s.id === created.id) : undefined;
+  const createdOnItsWay = !!createdNow && (createdNow.status === 'Pending' || createdNow.status === 'Provisioning');
 
   useEffect(() => {
     document.title = 'Stores · Storefleet';
@@ -55,14 +71,29 @@ export function StoresPage() {
         title="Your stores"
         subtitle={
           <span className="flex flex-wrap items-center gap-x-4 gap-y-1">
-            <QuotaMeter me={me} />
+            <QuotaMeter me={shownMe} />
             {loaded && stores.length > 0 && <LiveIndicator stream={stream} polling={shouldPoll(stream, stores)} />}
           </span>
         }
         actions={newStoreButton}
       />
 
-      {created && stores.some((s) => s.id === created.id) && (
+      {deleted && (
+        <Alert
+          tone="info"
+          className="mb-4"
+          title={`Deleting ${deleted}`}
+          action={
+            <Button size="sm" variant="ghost" onClick={() => setDeleted(null)}>
+              Dismiss
+            </Button>
+          }
+        >
+          The store and everything it holds are being removed. It disappears from this list once that is done.
+        </Alert>
+      )}
+
+      {created && createdOnItsWay && (
         <Alert
           tone="success"
           className="mb-4"
@@ -107,7 +138,7 @@ export function StoresPage() {
       >
         <CreateStoreForm
           info={info}
-          me={me}
+          me={shownMe}
           onCreated={onCreated}
           onCancel={() => setCreating(false)}
           onQuotaExceeded={() => void refreshMe().catch(() => {})}

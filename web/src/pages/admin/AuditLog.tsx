@@ -1,6 +1,8 @@
 // Admin: who did what from where, newest first, filterable by action and actor, with
-// older pages fetched on request (?limit=&before=).
+// older pages fetched on request (?limit=&before=). Actions and details are shown in words;
+// the filters live in the page's address, so back and forward and shared links keep them.
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router';
 import { api, errorMessage } from '../../api/client';
 import type { AdminUser, AdminUserListResponse, AuditEvent, AuditEventListResponse } from '../../api/types';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, cx } from '../../components/ui';
@@ -29,13 +31,68 @@ export function auditQuery(opts: { action: string; actorId: string; before?: num
   return q.toString();
 }
 
-function detailsText(details: unknown): string {
+/** What each action code means, for people. Codes not listed are shown as they are. */
+export const ACTION_WORDS: Record<string, string> = {
+  'user.register': 'Created an account',
+  'user.login': 'Signed in',
+  'user.login_failed': 'Failed sign-in',
+  'user.logout': 'Signed out',
+  'user.password_change': 'Changed password',
+  'store.create': 'Created a store',
+  'store.delete': 'Deleted a store',
+  'store.retry': 'Retried a store',
+  'store.credentials_read': 'Viewed store credentials',
+  'admin.user_update': 'Changed user settings',
+};
+
+export function actionWords(action: string): string {
+  return ACTION_WORDS[action] ?? action;
+}
+
+/** "store_quota" → "store quota". */
+function keyWords(k: string): string {
+  return k.replace(/_/g, ' ');
+}
+
+function valueText(v: unknown): string {
+  if (v == null) return '—';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  if (Array.isArray(v)) return v.map(valueText).join(', ');
+  return Object.entries(v as Record<string, unknown>)
+    .map(([k, x]) => `${keyWords(k)}: ${valueText(x)}`)
+    .join(', ');
+}
+
+/** Details as readable text: "role: user, store quota: 8"; before/after as changes. */
+export function detailsText(details: unknown, skip: readonly string[] = []): string {
   if (details == null || details === '') return '';
   if (typeof details === 'string') return details;
-  if (typeof details === 'object' && Object.keys(details as object).length === 0) return '';
-  return Object.entries(details as Record<string, unknown>)
-    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-    .join(' · ');
+  if (typeof details !== 'object' || Array.isArray(details)) return valueText(details);
+  const d = details as Record<string, unknown>;
+  const parts: string[] = [];
+  const before = d.before && typeof d.before === 'object' ? (d.before as Record<string, unknown>) : null;
+  const after = d.after && typeof d.after === 'object' ? (d.after as Record<string, unknown>) : null;
+  if (before && after) {
+    const changed = Object.keys({ ...before, ...after }).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+    parts.push(changed.length ? changed.map((k) => `${keyWords(k)}: ${valueText(before[k])} → ${valueText(after[k])}`).join(', ') : 'no change');
+  }
+  for (const [k, v] of Object.entries(d)) {
+    if ((before && after && (k === 'before' || k === 'after')) || skip.includes(k)) continue;
+    parts.push(`${keyWords(k)}: ${valueText(v)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** The target by name when the entry carries it (a store's name, a user's email), else a labelled id. */
+export function targetText(e: Pick<AuditEvent, 'target_type' | 'target_id' | 'details'>): { text: string; usedKey: string | null } {
+  if (!e.target_type && !e.target_id) return { text: '', usedKey: null };
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  const kind = e.target_type === 'store' ? 'Store' : e.target_type === 'user' ? 'User' : (e.target_type ?? 'Target');
+  const key = e.target_type === 'store' ? 'name' : e.target_type === 'user' ? 'email' : null;
+  const named = key && typeof d[key] === 'string' ? (d[key] as string) : null;
+  if (named) return { text: `${kind} ${named}`, usedKey: key };
+  return { text: e.target_id ? `${kind} (id ${e.target_id.slice(0, 8)})` : kind, usedKey: null };
 }
 
 const ACTION_TONE: Record<string, string> = {
@@ -45,13 +102,31 @@ const ACTION_TONE: Record<string, string> = {
   'admin.user_update': 'bg-indigo-50 text-indigo-800 ring-indigo-200',
 };
 
+/** A cell: a labelled line of a card on phones, a table cell from md. */
+const CELL =
+  'grid grid-cols-[5.5rem_minmax(0,1fr)] gap-x-3 py-0.5 md:table-cell md:px-4 md:py-2.5 md:align-top before:text-xs before:leading-5 before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none';
+
 export default function AuditLogPage() {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(true);
   const [loadingMore, setLoadingMore] = useState(false);
-  const [action, setAction] = useState('');
-  const [actorId, setActorId] = useState('');
+  const [params, setParams] = useSearchParams();
+  const action = params.get('action') ?? '';
+  const actorId = params.get('actor') ?? '';
+  const setFilter = useCallback(
+    (key: 'action' | 'actor', value: string) => {
+      setParams((cur) => {
+        const next = new URLSearchParams(cur);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      });
+    },
+    [setParams],
+  );
+  const setAction = (v: string) => setFilter('action', v);
+  const setActorId = (v: string) => setFilter('actor', v);
   const [users, setUsers] = useState<AdminUser[]>([]);
 
   const fetchPage = useCallback(
@@ -97,7 +172,10 @@ export default function AuditLogPage() {
     }
   }
 
-  const actions = useMemo(() => [...new Set([...KNOWN_ACTIONS, ...(events ?? []).map((e) => e.action)])].sort(), [events]);
+  const actions = useMemo(
+    () => [...new Set([...KNOWN_ACTIONS, ...(action ? [action] : []), ...(events ?? []).map((e) => e.action)])].sort((a, b) => actionWords(a).localeCompare(actionWords(b))),
+    [events, action],
+  );
   const shown = events ?? [];
   const filtered = action !== '' || actorId !== '';
 
@@ -122,7 +200,7 @@ export default function AuditLogPage() {
                 <option value="">All actions</option>
                 {actions.map((a) => (
                   <option key={a} value={a}>
-                    {a}
+                    {actionWords(a)}
                   </option>
                 ))}
               </SelectField>
@@ -145,41 +223,49 @@ export default function AuditLogPage() {
           {shown.length === 0 ? (
             <p className="p-6 text-sm text-slate-600">{filtered ? 'No event matches these filters.' : 'Nothing has been recorded yet.'}</p>
           ) : (
-            <div className="overflow-x-auto" tabIndex={0} role="region" aria-label="Audit events table">
-              <table className="min-w-full text-sm">
+            <div role="region" aria-label="Audit events table">
+              {/* One table; below md each row is a stacked card with its own labels. */}
+              <table role="table" className="block w-full text-sm md:table">
                 <caption className="sr-only">Audit events{filtered ? ', filtered' : ''}</caption>
-                <thead className="bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase">
-                  <tr>
-                    <th scope="col" className="px-4 py-2 whitespace-nowrap">When</th>
-                    <th scope="col" className="px-4 py-2">Actor</th>
-                    <th scope="col" className="px-4 py-2">Action</th>
-                    <th scope="col" className="px-4 py-2">Target</th>
-                    <th scope="col" className="hidden px-4 py-2 md:table-cell">From</th>
-                    <th scope="col" className="hidden px-4 py-2 lg:table-cell">Details</th>
+                <thead role="rowgroup" className="hidden bg-slate-50 text-left text-xs font-medium tracking-wide text-slate-500 uppercase md:table-header-group">
+                  <tr role="row">
+                    <th role="columnheader" scope="col" className="px-4 py-2 whitespace-nowrap">When</th>
+                    <th role="columnheader" scope="col" className="px-4 py-2">Actor</th>
+                    <th role="columnheader" scope="col" className="px-4 py-2">Action</th>
+                    <th role="columnheader" scope="col" className="px-4 py-2">Target</th>
+                    <th role="columnheader" scope="col" className="px-4 py-2">Details</th>
+                    <th role="columnheader" scope="col" className="px-4 py-2">From</th>
                   </tr>
                 </thead>
-                <tbody className="divide-y divide-slate-100">
-                  {shown.map((e, i) => (
-                    <tr key={e.id ?? `${e.at}-${i}`} data-action={e.action}>
-                      <td className="px-4 py-2.5 whitespace-nowrap text-slate-600">
-                        <time dateTime={e.at}>{formatDateTime(e.at, true)}</time>
-                      </td>
-                      <td className="max-w-[14rem] truncate px-4 py-2.5" title={e.actor_email ?? e.actor_id ?? undefined}>
-                        {e.actor_email ?? (e.actor_id ? <span className="font-mono text-xs">{e.actor_id}</span> : <span className="text-slate-500">anonymous</span>)}
-                      </td>
-                      <td className="px-4 py-2.5 whitespace-nowrap">
-                        <span className={cx('rounded px-1.5 py-0.5 font-mono text-xs ring-1', ACTION_TONE[e.action] ?? 'bg-slate-50 text-slate-700 ring-slate-200')}>{e.action}</span>
-                      </td>
-                      <td className="max-w-[16rem] truncate px-4 py-2.5 text-slate-700" title={e.target_id ?? undefined}>
-                        {e.target_type ? `${e.target_type} ` : ''}
-                        {e.target_id && <span className="font-mono text-xs text-slate-500">{e.target_id.slice(0, 8)}</span>}
-                      </td>
-                      <td className="hidden px-4 py-2.5 font-mono text-xs text-slate-600 md:table-cell">{e.ip ?? ''}</td>
-                      <td className="hidden max-w-[20rem] truncate px-4 py-2.5 text-xs text-slate-600 lg:table-cell" title={detailsText(e.details)}>
-                        {detailsText(e.details)}
-                      </td>
-                    </tr>
-                  ))}
+                <tbody role="rowgroup" className="block divide-y divide-slate-100 md:table-row-group">
+                  {shown.map((e, i) => {
+                    const target = targetText(e);
+                    const details = detailsText(e.details, target.usedKey ? [target.usedKey] : []);
+                    return (
+                      <tr role="row" key={e.id ?? `${e.at}-${i}`} data-action={e.action} className="block px-4 py-3 md:table-row md:p-0">
+                        <td role="cell" data-label="When" className={CELL}>
+                          <div><time dateTime={e.at} className="whitespace-nowrap tabular-nums">{formatDateTime(e.at, true)}</time></div>
+                        </td>
+                        <td role="cell" data-label="Actor" className={cx(CELL, 'break-words')}>
+                          <div>{e.actor_email ?? (e.actor_id ? <span className="font-mono text-xs">{e.actor_id}</span> : <span className="text-slate-500">anonymous</span>)}</div>
+                        </td>
+                        <td role="cell" data-label="Action" className={CELL}>
+                          <div><span className={cx('inline-block rounded px-1.5 py-0.5 text-xs font-medium ring-1', ACTION_TONE[e.action] ?? 'bg-slate-50 text-slate-700 ring-slate-200')} title={e.action}>
+                            {actionWords(e.action)}
+                          </span></div>
+                        </td>
+                        <td role="cell" data-label="Target" className={cx(CELL, 'break-words text-slate-700')} title={e.target_id ?? undefined}>
+                          <div>{target.text}</div>
+                        </td>
+                        <td role="cell" data-label="Details" className={cx(CELL, 'text-xs break-words whitespace-normal text-slate-600 md:min-w-[16rem]')}>
+                          <div>{details}</div>
+                        </td>
+                        <td role="cell" data-label="From" className={cx(CELL, 'font-mono text-xs text-slate-600')}>
+                          <div>{e.ip ?? ''}</div>
+                        </td>
+                      </tr>
+                    );
+                  })}
                 </tbody>
               </table>
             </div>
@@ -190,7 +276,7 @@ export default function AuditLogPage() {
                 Load older events
               </Button>
             ) : (
-              <p className="text-sm text-slate-500">That is the beginning of the log.</p>
+              <p className="text-sm text-slate-500">No older entries.</p>
             )}
           </div>
         </Card>
