@@ -199,6 +199,6 @@ mod tests {
         assert_eq!(b.metadata.namespace.as_deref(), Some("store-abc"));
         assert_eq!(b.role_ref.kind, "ClusterRole");
         assert_eq!(b.role_ref.name, "storefleet-store");
-        assert_eq!(b.subjects.as_deref(), Some(&[access.subject.clone()][..]));
+        assert_eq!(b.subjects.as_deref(), Some(&[access.subject][..]));
     }
 }
