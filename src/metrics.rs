@@ -10,7 +10,8 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
-use crate::domain::StoreStatus;
+use crate::domain::{Engine, StoreStatus};
+use crate::provision::diagnose::FailureKind;
 use crate::storage::QueueStats;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -40,6 +41,11 @@ struct HelmLabels {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabels {
     status: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DependencyLabels {
+    dependency: String,
 }
 
 type HistogramFamily<L> = Family<L, Histogram, fn() -> Histogram>;
@@ -82,6 +88,7 @@ pub struct Metrics {
     orphans: Gauge,
     connections: Gauge,
     connections_refused: Counter,
+    dependencies: Family<DependencyLabels, Gauge>,
 }
 
 fn provisioning_histogram() -> Histogram {
@@ -186,7 +193,33 @@ impl Metrics {
             "HTTP connections closed at once because a connection limit was reached",
             connections_refused.clone(),
         );
+        let dependencies = Family::<DependencyLabels, Gauge>::default();
+        registry.register(
+            "dependency_up",
+            "Whether a dependency answered its last readiness check (1) or not (0)",
+            dependencies.clone(),
+        );
+        // Counters born at their first event hide that event from `increase()` and
+        // `rate()`: start every reason and every engine's outcome at zero.
+        for kind in FailureKind::ALL {
+            drop(failures.get_or_create(&ReasonLabels {
+                reason: kind.as_str().to_owned(),
+            }));
+        }
+        for engine in Engine::ALL {
+            for outcome in ["ready", "failed"] {
+                drop(provisioning.get_or_create(&EngineOutcome {
+                    engine: engine.as_str().to_owned(),
+                    outcome: outcome.to_owned(),
+                }));
+            }
+            drop(teardown.get_or_create(&EngineOutcome {
+                engine: engine.as_str().to_owned(),
+                outcome: "gone".to_owned(),
+            }));
+        }
         Self {
+            dependencies,
             connections,
             connections_refused,
             registry,
@@ -282,9 +315,97 @@ impl Metrics {
         self.orphans.set(n);
     }
 
+    /// The outcome of a readiness check of `dependency` (`database`, `cluster`).
+    pub fn set_dependency_up(&self, dependency: &str, up: bool) {
+        self.dependencies
+            .get_or_create(&DependencyLabels {
+                dependency: dependency.to_owned(),
+            })
+            .set(i64::from(up));
+    }
+
     pub fn encode(&self) -> Result<String, std::fmt::Error> {
         let mut out = String::new();
         prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_reasons_and_outcomes_start_at_zero() {
+        let text = Metrics::new().encode().unwrap();
+        for kind in FailureKind::ALL {
+            let line = format!(
+                "storefleet_store_failures_total{{reason=\"{}\"}} 0\n",
+                kind.as_str()
+            );
+            assert!(text.contains(&line), "{line} in {text}");
+        }
+        for engine in Engine::ALL {
+            for outcome in ["ready", "failed"] {
+                let line = format!(
+                    "storefleet_provisioning_duration_seconds_count{{engine=\"{}\",outcome=\"{outcome}\"}} 0\n",
+                    engine.as_str()
+                );
+                assert!(text.contains(&line), "{line} in {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn failure_kinds_are_all_listed_once() {
+        // A new kind fails to compile here until it is added to `FailureKind::ALL` too.
+        let position = |kind: FailureKind| match kind {
+            FailureKind::QuotaTooSmall => 0,
+            FailureKind::ImagePull => 1,
+            FailureKind::CrashLoop => 2,
+            FailureKind::Unschedulable => 3,
+            FailureKind::NoStorage => 4,
+            FailureKind::SetupFailed => 5,
+            FailureKind::Helm => 6,
+            FailureKind::Verify => 7,
+            FailureKind::Deadline => 8,
+            FailureKind::Cluster => 9,
+            FailureKind::Engine => 10,
+        };
+        for (i, kind) in FailureKind::ALL.into_iter().enumerate() {
+            assert_eq!(position(kind), i, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn dependency_up_follows_the_last_check_of_each_dependency() {
+        let metrics = Metrics::new();
+        metrics.set_dependency_up("database", true);
+        metrics.set_dependency_up("cluster", false);
+        let text = metrics.encode().unwrap();
+        assert!(
+            text.contains("# TYPE storefleet_dependency_up gauge"),
+            "{text}"
+        );
+        assert!(
+            text.contains("storefleet_dependency_up{dependency=\"database\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("storefleet_dependency_up{dependency=\"cluster\"} 0"),
+            "{text}"
+        );
+
+        metrics.set_dependency_up("database", false);
+        metrics.set_dependency_up("cluster", true);
+        let text = metrics.encode().unwrap();
+        assert!(
+            text.contains("storefleet_dependency_up{dependency=\"database\"} 0"),
+            "{text}"
+        );
+        assert!(
+            text.contains("storefleet_dependency_up{dependency=\"cluster\"} 1"),
+            "{text}"
+        );
     }
 }

@@ -34,8 +34,7 @@ pub async fn healthz() -> &'static str {
 #[utoipa::path(get, path = "/readyz", tag = "system",
     responses((status = 200, body = Readiness), (status = 503, body = Readiness)))]
 pub async fn readyz(State(state): State<AppState>) -> Response {
-    let database = database_check(&state).await;
-    let cluster = state.cluster.check().await;
+    let (database, cluster) = check_dependencies(&state).await;
     let ready = database == "ok" && cluster.is_ok();
     let body = Readiness {
         ready,
@@ -50,6 +49,17 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
+}
+
+/// Check the database and the cluster at once, recording each outcome as
+/// `storefleet_dependency_up` so alerts need not depend on who probes `/readyz`.
+async fn check_dependencies(state: &AppState) -> (String, crate::cluster::ClusterState) {
+    let (database, cluster) = tokio::join!(database_check(state), state.cluster.check());
+    state
+        .metrics
+        .set_dependency_up("database", database == "ok");
+    state.metrics.set_dependency_up("cluster", cluster.is_ok());
+    (database, cluster)
 }
 
 /// Whether the database answers and takes writes: `ok`, or what is wrong. A read alone
@@ -73,6 +83,9 @@ async fn database_check(state: &AppState) -> String {
 #[utoipa::path(get, path = "/metrics", tag = "system", responses((status = 200, description = "Metrics in OpenMetrics text format", body = String,
         content_type = "application/openmetrics-text")))]
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    // A scrape runs the readiness checks too (the cluster answer is cached for a few
+    // seconds), so the dependency gauges are fresh whenever Prometheus looks.
+    check_dependencies(&state).await;
     if let Ok(stats) = state.storage.queue_stats(chrono::Utc::now()).await {
         state.metrics.set_queue(&stats);
     }

@@ -21,6 +21,21 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
+    /// Every kind, so metrics can show each reason at 0 before its first failure.
+    pub const ALL: [FailureKind; 11] = [
+        FailureKind::QuotaTooSmall,
+        FailureKind::ImagePull,
+        FailureKind::CrashLoop,
+        FailureKind::Unschedulable,
+        FailureKind::NoStorage,
+        FailureKind::SetupFailed,
+        FailureKind::Helm,
+        FailureKind::Verify,
+        FailureKind::Deadline,
+        FailureKind::Cluster,
+        FailureKind::Engine,
+    ];
+
     /// The label value used in metrics.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -80,6 +80,15 @@ async fn metrics_count_requests_by_route_and_status() {
     assert!(text.contains("storefleet_http_request_duration_seconds_bucket"));
     assert!(text.contains("storefleet_stores{status=\"Pending\"} 0"));
     assert!(text.contains("storefleet_work_queue_due 0"));
+    // Each scrape runs the readiness checks: the database answers, the test cluster does not.
+    assert!(
+        text.contains("storefleet_dependency_up{dependency=\"database\"} 1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("storefleet_dependency_up{dependency=\"cluster\"} 0"),
+        "{text}"
+    );
 }
 
 #[tokio::test]
