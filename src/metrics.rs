@@ -81,6 +81,7 @@ pub struct Metrics {
     queue_due: Gauge,
     queue_leased: Gauge,
     queue_oldest_due: Gauge,
+    queue_oldest_lease: Gauge,
     provisioning: HistogramFamily<EngineOutcome>,
     teardown: HistogramFamily<EngineOutcome>,
     failures: Family<ReasonLabels, Counter>,
@@ -148,6 +149,12 @@ impl Metrics {
             "work_queue_oldest_due_seconds",
             "How long the longest-waiting due store has waited",
             queue_oldest_due.clone(),
+        );
+        let queue_oldest_lease = Gauge::default();
+        registry.register(
+            "work_queue_oldest_lease_seconds",
+            "How long the longest-held live lease has been held (a pass that does not end)",
+            queue_oldest_lease.clone(),
         );
         let provisioning: HistogramFamily<EngineOutcome> =
             Family::new_with_constructor(provisioning_histogram);
@@ -234,6 +241,7 @@ impl Metrics {
             queue_due,
             queue_leased,
             queue_oldest_due,
+            queue_oldest_lease,
         }
     }
 
@@ -265,6 +273,7 @@ impl Metrics {
         self.queue_due.set(stats.due);
         self.queue_leased.set(stats.leased);
         self.queue_oldest_due.set(stats.oldest_due_secs);
+        self.queue_oldest_lease.set(stats.oldest_lease_secs);
     }
 
     pub fn observe_provisioning(&self, engine: &str, outcome: &str, took: Duration) {

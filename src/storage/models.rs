@@ -195,6 +195,9 @@ pub struct QueueStats {
     pub leased: i64,
     /// Age in seconds of the oldest due, unleased store's due time.
     pub oldest_due_secs: i64,
+    /// Age in seconds of the oldest live lease (renewals keep a lease; a pass that never
+    /// ends shows here).
+    pub oldest_lease_secs: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

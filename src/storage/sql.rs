@@ -934,7 +934,7 @@ impl WorkQueue for SqlStorage {
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         };
         let sql = format!(
-            "UPDATE stores SET lease_owner = $1, lease_expires_at = $2 \
+            "UPDATE stores SET lease_owner = $1, lease_expires_at = $2, leased_at = $3 \
              WHERE id IN (SELECT id FROM stores WHERE deleted_at IS NULL AND next_attempt_at IS NOT NULL \
                AND next_attempt_at <= $3 AND (lease_expires_at IS NULL OR lease_expires_at <= $3) \
                ORDER BY next_attempt_at, id LIMIT $4{skip_locked}) \
@@ -1046,7 +1046,8 @@ impl WorkQueue for SqlStorage {
             "SELECT \
                SUM(CASE WHEN next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1) THEN 1 ELSE 0 END) AS due, \
                SUM(CASE WHEN lease_expires_at > $1 THEN 1 ELSE 0 END) AS leased, \
-               MIN(CASE WHEN next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1) THEN next_attempt_at END) AS oldest \
+               MIN(CASE WHEN next_attempt_at <= $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1) THEN next_attempt_at END) AS oldest, \
+               MIN(CASE WHEN lease_expires_at > $1 THEN leased_at END) AS oldest_lease \
              FROM stores WHERE deleted_at IS NULL",
         )
         .bind(ms(now))
@@ -1055,11 +1056,13 @@ impl WorkQueue for SqlStorage {
         let due: Option<i64> = row.try_get("due")?;
         let leased: Option<i64> = row.try_get("leased")?;
         let oldest: Option<i64> = row.try_get("oldest")?;
+        let oldest_lease: Option<i64> = row.try_get("oldest_lease")?;
         Ok(QueueStats {
             by_status,
             due: due.unwrap_or(0),
             leased: leased.unwrap_or(0),
             oldest_due_secs: oldest.map_or(0, |t| ((ms(now) - t) / 1000).max(0)),
+            oldest_lease_secs: oldest_lease.map_or(0, |t| ((ms(now) - t) / 1000).max(0)),
         })
     }
 }
