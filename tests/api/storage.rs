@@ -764,7 +764,10 @@ async fn queue_stats_count_by_status(db: Arc<dyn Storage>) {
     assert_eq!(stats.oldest_lease_secs, 0, "the lease was taken just now");
     // 40 s on, the same lease (renewed, not retaken) is 40 s old; a released one counts no more.
     let later = now + chrono::Duration::seconds(40);
-    let leased = db.claim_due("w2", 5, Duration::from_secs(60), now).await.unwrap();
+    let leased = db
+        .claim_due("w2", 5, Duration::from_secs(60), now)
+        .await
+        .unwrap();
     assert_eq!(leased.len(), 2, "the other two are claimed too");
     assert!(db.give_back(leased[0].id, "w2", now).await.unwrap());
     let stats = db.queue_stats(later).await.unwrap();
