@@ -77,7 +77,7 @@ pub fn unpack(root: &Path) -> anyhow::Result<PathBuf> {
         std::process::id(),
         crate::domain::random_id(6)
     ));
-    let written = write_all(&staging);
+    let written = write_all(&staging, &digest);
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&staging);
         return Err(e.context(format!(
@@ -107,19 +107,11 @@ pub fn resolve(config: &mut crate::config::Config) -> anyhow::Result<()> {
 }
 
 fn private_dir(dir: &Path) -> anyhow::Result<()> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt as _;
-        builder.mode(0o700);
-    }
-    builder
-        .create(dir)
+    crate::storage::create_private_dir(dir)
         .with_context(|| format!("cannot create {}", dir.display()))
 }
 
-fn write_all(dir: &Path) -> anyhow::Result<()> {
+fn write_all(dir: &Path, digest: &str) -> anyhow::Result<()> {
     private_dir(dir)?;
     for (name, data) in files() {
         // Names come from our own build (`charts/<chart>/…`), never from input; still,
@@ -138,7 +130,7 @@ fn write_all(dir: &Path) -> anyhow::Result<()> {
         std::fs::write(&path, &data).with_context(|| format!("cannot write {}", path.display()))?;
     }
     let mut marker = std::fs::File::create(dir.join(COMPLETE))?;
-    marker.write_all(digest().as_bytes())?;
+    marker.write_all(digest.as_bytes())?;
     marker.sync_all()?;
     Ok(())
 }

@@ -100,8 +100,9 @@ pub async fn who_am_i(client: &kube::Client, cluster_role: &str) -> ClusterResul
     })
 }
 
-/// Bind the store role in `namespace` (idempotent) and wait until the authorizer lets the
-/// platform manage Secrets there, which Helm does first.
+/// Bind the store role in `namespace` (idempotent) and, when the binding is new, wait until
+/// the authorizer lets the platform manage Secrets there, which Helm does first. Every pass
+/// comes here, so an existing binding costs one request and no wait.
 pub async fn grant(
     client: &kube::Client,
     access: &StoreAccess,
@@ -113,7 +114,7 @@ pub async fn grant(
         .await
     {
         Ok(_) => {}
-        Err(kube::Error::Api(s)) if s.code == 409 => {}
+        Err(kube::Error::Api(s)) if s.code == 409 => return Ok(()),
         Err(kube::Error::Api(s)) if s.code == 403 => {
             return Err(ClusterError {
                 message: format!(

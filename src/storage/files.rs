@@ -7,9 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-/// Create `dir` (mode 0700) if needed and prove that files can be created, written,
-/// synced and removed in it. The error names the directory.
-pub fn check_writable_dir(dir: &Path) -> anyhow::Result<()> {
+/// Create `dir` and its missing parents, readable only by this user (mode 0700 on Unix).
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]
@@ -17,8 +16,13 @@ pub fn check_writable_dir(dir: &Path) -> anyhow::Result<()> {
         use std::os::unix::fs::DirBuilderExt as _;
         builder.mode(0o700);
     }
-    builder
-        .create(dir)
+    builder.create(dir)
+}
+
+/// Create `dir` (mode 0700) if needed and prove that files can be created, written,
+/// synced and removed in it. The error names the directory.
+pub fn check_writable_dir(dir: &Path) -> anyhow::Result<()> {
+    create_private_dir(dir)
         .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
     let probe = dir.join(format!(".storefleet-write-test-{}", std::process::id()));
     let written = std::fs::File::create(&probe)

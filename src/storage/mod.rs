@@ -17,7 +17,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use uuid::Uuid;
 
-pub use files::{check_writable_dir, secure_sqlite_files};
+pub use files::{check_writable_dir, create_private_dir, secure_sqlite_files};
 pub use models::*;
 pub use outage::Outage;
 
