@@ -119,6 +119,14 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
+    /// A refusal with its own machine-readable code (409 `up_to_date`, 422
+    /// `unknown_revision`, …).
+    #[error("{code}: {detail}")]
+    Refused {
+        status: StatusCode,
+        code: &'static str,
+        detail: String,
+    },
 }
 
 impl ApiError {
@@ -146,6 +154,24 @@ impl ApiError {
 
     pub fn internal(err: impl Into<anyhow::Error>) -> Self {
         ApiError::Internal(err.into())
+    }
+
+    /// 409 with its own code.
+    pub fn conflict(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Refused {
+            status: StatusCode::CONFLICT,
+            code,
+            detail: detail.into(),
+        }
+    }
+
+    /// 422 with its own code.
+    pub fn unprocessable(code: &'static str, detail: impl Into<String>) -> Self {
+        ApiError::Refused {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// 503 naming the database and what is wrong with it.
@@ -181,6 +207,7 @@ impl ApiError {
             RequestTimeout => (StatusCode::REQUEST_TIMEOUT, "request_timeout"),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            Refused { status, code, .. } => (*status, code),
         }
     }
 
@@ -213,7 +240,8 @@ impl ApiError {
             | NotFound(d)
             | NotReady(d)
             | Unavailable(d)
-            | UnsupportedMediaType(d) => d.clone(),
+            | UnsupportedMediaType(d)
+            | Refused { detail: d, .. } => d.clone(),
             InvalidCredentials => "Email or password is wrong.".to_owned(),
             SignupDisabled => {
                 "Sign-up is closed on this server; ask an administrator for an account.".to_owned()

@@ -10,6 +10,7 @@ pub mod openapi;
 mod stores;
 mod stream;
 mod system;
+mod upgrades;
 pub mod views;
 
 use std::sync::Arc;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(account::routes())
         .merge(stores::routes())
+        .merge(upgrades::routes())
         .merge(admin::routes())
         .merge(stream::routes())
         .merge(system::api_routes())

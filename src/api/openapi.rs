@@ -6,8 +6,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
+use super::upgrades::{RevisionList, RevisionView, RollbackBody};
 use super::views::*;
-use super::{account, admin, stores, stream, system};
+use super::{account, admin, stores, stream, system, upgrades};
 use crate::domain::{Engine, Role, StoreStatus};
 use crate::storage::EventLevel;
 
@@ -21,7 +22,7 @@ use crate::storage::EventLevel;
     paths(
         account::register, account::login, account::logout, account::me, account::change_password,
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
-        stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
+        stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, upgrades::revisions, upgrades::upgrade, upgrades::rollback, stream::stream,
         admin::list_users, admin::update_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
@@ -29,7 +30,7 @@ use crate::storage::EventLevel;
         Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
-        StoreStatus, EventLevel,
+        StoreStatus, EventLevel, RevisionView, RevisionList, RollbackBody,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(

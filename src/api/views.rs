@@ -85,11 +85,15 @@ pub struct StoreView {
     /// request, so after a retry it does not point into the failed attempt. Null until
     /// the first step of the store starts.
     pub step_started_at: Option<DateTime<Utc>>,
+    /// The Helm revision of the store's release the engine last applied (null before the
+    /// first install finished).
+    pub revision: Option<i64>,
 }
 
 impl From<&Store> for StoreView {
     fn from(s: &Store) -> Self {
-        let ready = s.status == StoreStatus::Ready;
+        // An Upgrading store keeps serving at its addresses.
+        let ready = matches!(s.status, StoreStatus::Ready | StoreStatus::Upgrading);
         Self {
             id: s.id,
             name: s.name.clone(),
@@ -108,6 +112,7 @@ impl From<&Store> for StoreView {
             updated_at: s.updated_at,
             ready_at: s.ready_at,
             step_started_at: current_step_start(s.step_started_at, s.work_started_at),
+            revision: s.release.revision,
         }
     }
 }

@@ -19,6 +19,20 @@ use std::path::{Path, PathBuf};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use tokio::sync::Mutex;
 
+/// One revision of a store's release, read from Helm's record of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReleaseRevision {
+    pub revision: u32,
+    /// Helm's status: deployed, superseded, failed, pending-upgrade…
+    pub status: String,
+    pub updated: Option<chrono::DateTime<chrono::Utc>>,
+    pub description: String,
+    pub chart_version: String,
+    pub app_version: String,
+    /// The values Storefleet applied it with (not the chart's defaults).
+    pub values: serde_json::Value,
+}
+
 /// Everything the provisioning engine asks of the cluster about store namespaces:
 /// [`Cluster`] against the Kubernetes API, or a fake in the engine's unit tests.
 #[async_trait::async_trait]
@@ -34,6 +48,12 @@ pub trait StoreCluster: Send + Sync + std::fmt::Debug {
     ) -> ClusterResult<()>;
     async fn namespace_state(&self, name: &str) -> ClusterResult<NamespaceState>;
     async fn namespace_annotations(&self, name: &str) -> ClusterResult<BTreeMap<String, String>>;
+    /// A release's revisions as Helm's storage (its Secrets) records them, oldest first.
+    async fn release_history(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> ClusterResult<Vec<ReleaseRevision>>;
     async fn annotate_namespace(
         &self,
         name: &str,

@@ -439,6 +439,34 @@ impl StoreCluster for Cluster {
         }
     }
 
+    async fn release_history(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> ClusterResult<Vec<super::ReleaseRevision>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let secrets = api
+            .list(&ListParams::default().labels(&format!("owner=helm,name={release}")))
+            .await?
+            .items;
+        let mut revisions = Vec::new();
+        for secret in secrets {
+            let name = secret.metadata.name.clone().unwrap_or_default();
+            let Some(ByteString(encoded)) = secret.data.as_ref().and_then(|d| d.get("release"))
+            else {
+                continue;
+            };
+            match decode_release(encoded).and_then(|json| release_revision(&json)) {
+                Ok(r) => revisions.push(r),
+                Err(e) => {
+                    tracing::warn!(secret = %name, error = %e, "unreadable helm release record")
+                }
+            }
+        }
+        revisions.sort_by_key(|r| r.revision);
+        Ok(revisions)
+    }
+
     /// One key of a Secret, if the Secret and key exist.
     async fn secret_value(
         &self,
@@ -822,6 +850,34 @@ fn decode_release(data: &[u8]) -> Result<Vec<u8>, String> {
         .read_to_end(&mut out)
         .map_err(|e| format!("not gzip: {e}"))?;
     Ok(out)
+}
+
+/// The parts of a Helm release record a store's revision list shows.
+fn release_revision(json: &[u8]) -> Result<super::ReleaseRevision, String> {
+    let v: serde_json::Value =
+        serde_json::from_slice(json).map_err(|e| format!("not JSON: {e}"))?;
+    let text = |ptr: &str| {
+        v.pointer(ptr)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let revision = v
+        .get("version")
+        .and_then(serde_json::Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or("no revision number")?;
+    Ok(super::ReleaseRevision {
+        revision,
+        status: text("/info/status"),
+        updated: chrono::DateTime::parse_from_rfc3339(&text("/info/last_deployed"))
+            .ok()
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        description: text("/info/description"),
+        chart_version: text("/chart/metadata/version"),
+        app_version: text("/chart/metadata/appVersion"),
+        values: v.get("config").cloned().unwrap_or(serde_json::Value::Null),
+    })
 }
 
 fn encode_release(json: &[u8]) -> Result<Vec<u8>, std::io::Error> {

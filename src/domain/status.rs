@@ -15,6 +15,9 @@ pub enum StoreStatus {
     Ready,
     Failed,
     Deleting,
+    /// An upgrade or a rollback of a Ready store's release is under way; the store keeps
+    /// serving, and returns to Ready (rolled back by itself when the change failed).
+    Upgrading,
 }
 
 /// What the platform wants for a store.
@@ -64,10 +67,15 @@ pub enum LifecycleEvent {
     Delete,
     /// Teardown finished: the store is gone (its row stays for the audit trail).
     Gone,
+    /// The owner, an admin or a fleet rollout asks to upgrade or roll back a Ready store.
+    Upgrade,
+    /// The upgrade or rollback ended with the store serving: done, or rolled back by
+    /// itself after a failure (the reason says which).
+    Upgraded,
 }
 
 impl LifecycleEvent {
-    pub const ALL: [LifecycleEvent; 7] = [
+    pub const ALL: [LifecycleEvent; 9] = [
         LifecycleEvent::Wait,
         LifecycleEvent::Work,
         LifecycleEvent::Succeed,
@@ -75,6 +83,8 @@ impl LifecycleEvent {
         LifecycleEvent::Retry,
         LifecycleEvent::Delete,
         LifecycleEvent::Gone,
+        LifecycleEvent::Upgrade,
+        LifecycleEvent::Upgraded,
     ];
 }
 
@@ -96,6 +106,11 @@ pub const ALLOWED_TRANSITIONS: &[(StoreStatus, StoreStatus)] = {
         (Failed, Provisioning),
         (Failed, Deleting),
         (Deleting, Deleting),
+        (Ready, Upgrading),
+        (Upgrading, Upgrading),
+        (Upgrading, Ready),
+        (Upgrading, Failed),
+        (Upgrading, Deleting),
     ]
 };
 
@@ -107,12 +122,13 @@ pub struct TransitionError {
 }
 
 impl StoreStatus {
-    pub const ALL: [StoreStatus; 5] = [
+    pub const ALL: [StoreStatus; 6] = [
         StoreStatus::Pending,
         StoreStatus::Provisioning,
         StoreStatus::Ready,
         StoreStatus::Failed,
         StoreStatus::Deleting,
+        StoreStatus::Upgrading,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -122,6 +138,7 @@ impl StoreStatus {
             StoreStatus::Ready => "Ready",
             StoreStatus::Failed => "Failed",
             StoreStatus::Deleting => "Deleting",
+            StoreStatus::Upgrading => "Upgrading",
         }
     }
 
@@ -142,13 +159,22 @@ impl StoreStatus {
             (E::Wait, Pending) => Ok(Pending),
             (E::Wait, _) => refuse("go back to waiting"),
             (E::Work, Pending | Provisioning | Ready) => Ok(Provisioning),
+            // Work on an upgrade keeps the store Upgrading (it still serves).
+            (E::Work, Upgrading) => Ok(Upgrading),
             (E::Work, _) => refuse("be worked on until it is retried"),
             (E::Succeed, Provisioning | Ready) => Ok(Ready),
+            // A pass that began before an upgrade was asked for must not end it: the
+            // store is handed back and the next pass does the upgrade.
             (E::Succeed, _) => refuse("become ready without provisioning"),
-            (E::Fail, Pending | Provisioning) => Ok(Failed),
+            (E::Fail, Pending | Provisioning | Upgrading) => Ok(Failed),
             (E::Fail, _) => refuse("fail"),
             (E::Retry, Failed) => Ok(Provisioning),
             (E::Retry, _) => refuse("be retried (only failed stores can)"),
+            (E::Upgrade, Ready) => Ok(Upgrading),
+            (E::Upgrade, Upgrading) => refuse("be upgraded again before its upgrade ends"),
+            (E::Upgrade, _) => refuse("be upgraded (only Ready stores can)"),
+            (E::Upgraded, Upgrading) => Ok(Ready),
+            (E::Upgraded, _) => refuse("end an upgrade it is not in"),
         }
     }
 }
@@ -214,6 +240,18 @@ mod tests {
         assert!(Pending.on(E::Succeed).is_err());
         assert!(Deleting.on(E::Work).is_err());
         assert!(Failed.on(E::Work).is_err());
+        assert_eq!(Ready.on(E::Upgrade), Ok(Upgrading));
+        assert_eq!(Upgrading.on(E::Work), Ok(Upgrading));
+        assert_eq!(Upgrading.on(E::Upgraded), Ok(Ready));
+        assert_eq!(Upgrading.on(E::Fail), Ok(Failed));
+        assert!(
+            Upgrading.on(E::Succeed).is_err(),
+            "a resync pass must not end an upgrade"
+        );
+        assert!(Upgrading.on(E::Upgrade).is_err());
+        assert!(Provisioning.on(E::Upgrade).is_err());
+        assert!(Failed.on(E::Upgrade).is_err());
+        assert!(Ready.on(E::Upgraded).is_err());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::domain::{Desired, LifecycleEvent, Step, StoreStatus};
 use crate::helm::ReleaseState;
-use crate::storage::{EventLevel, Outcome, Store, Timestamp};
+use crate::storage::{EventLevel, Outcome, Store, Timestamp, UpgradeResult};
 
 use super::diagnose::{FailureKind, Finding};
 
@@ -25,12 +25,21 @@ pub enum ReleaseAction {
 }
 
 /// `fingerprint_matches`: the namespace records that the deployed release was applied
-/// with the planned chart and values.
-pub fn release_action(state: &ReleaseState, fingerprint_matches: bool) -> ReleaseAction {
+/// with the planned chart and values. `may_change`: this pass may change a deployed
+/// release (a new store, or an upgrade); a repair of a store that was Ready keeps the
+/// release it runs, so that a chart or values change reaches running stores only through
+/// an upgrade.
+pub fn release_action(
+    state: &ReleaseState,
+    fingerprint_matches: bool,
+    may_change: bool,
+) -> ReleaseAction {
     match state {
-        ReleaseState::Deployed { revision } if fingerprint_matches => ReleaseAction::Keep {
-            revision: *revision,
-        },
+        ReleaseState::Deployed { revision } if fingerprint_matches || !may_change => {
+            ReleaseAction::Keep {
+                revision: *revision,
+            }
+        }
         ReleaseState::Pending { revision, status } => ReleaseAction::Unlock {
             revision: *revision,
             status: status.clone(),
@@ -46,8 +55,20 @@ pub fn release_action(state: &ReleaseState, fingerprint_matches: bool) -> Releas
 /// How a pass over a store ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PassEnd {
-    /// Provisioned and verified: the store is Ready at these storefront and admin URLs.
-    Ready { url: String, admin_url: String },
+    /// Provisioned and verified: the store is Ready at these storefront and admin URLs,
+    /// running `applied` (revision and fingerprint) when the pass learnt it.
+    Ready {
+        url: String,
+        admin_url: String,
+        applied: Option<(i64, String)>,
+    },
+    /// An upgrade or rollback failed and the store was returned to `revision`, which it
+    /// serves again.
+    RolledBack {
+        finding: Finding,
+        revision: i64,
+        fingerprint: String,
+    },
     /// A Ready store was checked and nothing drifted.
     StillReady,
     /// Everything of a deleted store is gone.
@@ -123,24 +144,58 @@ pub fn dispose(
         next_attempt_at: Some(at(next)),
         attempts,
         urls: None,
+        applied: None,
+        upgrade_result: None,
     };
     let record = |outcome| Disposition {
         give_back: GiveBack::Record(outcome),
         event: None,
         failure: None,
     };
-    let ready = |urls| Outcome {
-        event: LifecycleEvent::Succeed,
+    // An upgrade ends with its own event, so that a pass which began before the upgrade
+    // was asked for cannot end it.
+    let upgrading = store.status == StoreStatus::Upgrading;
+    let ready = |urls, applied| Outcome {
+        event: if upgrading {
+            LifecycleEvent::Upgraded
+        } else {
+            LifecycleEvent::Succeed
+        },
         status_reason: "Ready".to_owned(),
         step: Some(Step::Ready.as_str().to_owned()),
         steps_done: Step::TOTAL,
         next_attempt_at: Some(at(waits.resync)),
         attempts: 0,
         urls,
+        applied,
+        upgrade_result: upgrading.then_some(UpgradeResult::Succeeded),
     };
     match end {
-        PassEnd::Ready { url, admin_url } => record(ready(Some((url, admin_url)))),
-        PassEnd::StillReady => record(ready(None)),
+        PassEnd::Ready {
+            url,
+            admin_url,
+            applied,
+        } => record(ready(Some((url, admin_url)), applied)),
+        PassEnd::StillReady => record(ready(None, None)),
+        PassEnd::RolledBack {
+            finding,
+            revision,
+            fingerprint,
+        } => Disposition {
+            event: Some((EventLevel::Error, finding.reason.clone())),
+            failure: Some(finding.kind),
+            give_back: GiveBack::Record(Outcome {
+                event: LifecycleEvent::Upgraded,
+                status_reason: finding.reason,
+                step: Some(Step::Ready.as_str().to_owned()),
+                steps_done: Step::TOTAL,
+                next_attempt_at: Some(at(waits.resync)),
+                attempts: 0,
+                urls: None,
+                applied: Some((revision, fingerprint)),
+                upgrade_result: Some(UpgradeResult::RolledBack),
+            }),
+        },
         PassEnd::Gone => record(Outcome {
             event: LifecycleEvent::Gone,
             status_reason: "Deleted".to_owned(),
@@ -149,6 +204,8 @@ pub fn dispose(
             next_attempt_at: None,
             attempts: 0,
             urls: None,
+            applied: None,
+            upgrade_result: None,
         }),
         PassEnd::Waiting { reason, recheck } => record(keep_working(reason, recheck, 0)),
         PassEnd::NoCluster(problem) => record(keep_working(
@@ -195,6 +252,8 @@ pub fn dispose(
                 next_attempt_at: None,
                 attempts: store.attempts,
                 urls: None,
+                applied: None,
+                upgrade_result: None,
             }),
         },
         PassEnd::LeaseLost => Disposition {
@@ -268,6 +327,7 @@ mod tests {
             work_started_at: Some(t),
             deleted_at: None,
             step_started_at: Some(t),
+            release: Default::default(),
         }
     }
 
@@ -326,8 +386,71 @@ mod tests {
             ),
         ];
         for (state, matches, want) in cases {
-            assert_eq!(release_action(&state, matches), want, "{state:?} {matches}");
+            assert_eq!(
+                release_action(&state, matches, true),
+                want,
+                "{state:?} {matches}"
+            );
         }
+        // A repair of a store that was Ready keeps the deployed release whatever the
+        // fingerprint says; everything else is decided as before.
+        assert_eq!(
+            release_action(&S::Deployed { revision: 4 }, false, false),
+            ReleaseAction::Keep { revision: 4 }
+        );
+        assert_eq!(
+            release_action(&S::Failed { revision: 4 }, false, false),
+            ReleaseAction::Apply
+        );
+        assert_eq!(
+            release_action(&S::Absent, false, false),
+            ReleaseAction::Apply
+        );
+    }
+
+    #[test]
+    fn upgrades_end_with_their_own_event_and_record_how() {
+        let s = store(StoreStatus::Upgrading, Desired::Present);
+        let end = PassEnd::Ready {
+            url: "http://shop/".into(),
+            admin_url: "http://shop/wp-admin/".into(),
+            applied: Some((5, "fp".into())),
+        };
+        let o = outcome(&dispose(&s, end, now(), WAITS, |_| Duration::ZERO)).clone();
+        assert_eq!(o.event, LifecycleEvent::Upgraded);
+        assert_eq!(o.upgrade_result, Some(UpgradeResult::Succeeded));
+        assert_eq!(o.applied, Some((5, "fp".into())));
+        let finding = Finding {
+            kind: FailureKind::CrashLoop,
+            reason: "Upgrade failed: wordpress crashed; rolled back to revision 4".into(),
+        };
+        let d = dispose(
+            &s,
+            PassEnd::RolledBack {
+                finding: finding.clone(),
+                revision: 4,
+                fingerprint: "old".into(),
+            },
+            now(),
+            WAITS,
+            |_| Duration::ZERO,
+        );
+        let o = outcome(&d);
+        assert_eq!(o.event, LifecycleEvent::Upgraded);
+        assert_eq!(o.upgrade_result, Some(UpgradeResult::RolledBack));
+        assert_eq!(o.applied, Some((4, "old".into())));
+        assert_eq!(o.status_reason, finding.reason);
+        assert_eq!(o.next_attempt_at, Some(now() + secs(300)));
+        assert_eq!(d.event, Some((EventLevel::Error, finding.reason)));
+        assert_eq!(d.failure, Some(FailureKind::CrashLoop));
+        // A plain provisioning pass still succeeds with Succeed.
+        let p = store(StoreStatus::Provisioning, Desired::Present);
+        let o = outcome(&dispose(&p, PassEnd::StillReady, now(), WAITS, |_| {
+            Duration::ZERO
+        }))
+        .clone();
+        assert_eq!(o.event, LifecycleEvent::Succeed);
+        assert_eq!(o.upgrade_result, None);
     }
 
     fn outcome(d: &Disposition) -> &Outcome {
@@ -363,6 +486,7 @@ mod tests {
                 PassEnd::Ready {
                     url: "u".into(),
                     admin_url: "a".into(),
+                    applied: None,
                 },
                 LifecycleEvent::Succeed,
                 "Ready",
@@ -490,6 +614,7 @@ mod tests {
         let end = PassEnd::Ready {
             url: "http://shop/".into(),
             admin_url: "http://shop/wp-admin/".into(),
+            applied: Some((2, "f".into())),
         };
         let d = dispose(&s, end, now(), WAITS, |_| Duration::ZERO);
         let o = outcome(&d);

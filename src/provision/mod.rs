@@ -555,6 +555,41 @@ impl Provisioner {
 
     /// The store administrator's login (for a store whose owner has `owner_email`), read
     /// from the store's Secret.
+    /// The fingerprint the store's release would be applied with now: the engine's chart,
+    /// the operator's values files and the store's own values. `None` when the store's
+    /// engine is not offered.
+    pub fn target_fingerprint(&self, store: &Store, owner_email: &str) -> Option<String> {
+        let engine = engines::offered_engine(&self.config, store.engine)?;
+        let digest = self
+            .chart_digests
+            .get(&store.engine)
+            .map_or("", String::as_str);
+        Some(
+            plan::plan(
+                store,
+                engine,
+                owner_email,
+                &self.config.store_url_scheme,
+                digest,
+            )
+            .fingerprint,
+        )
+    }
+
+    /// The revisions of a store's release, oldest first, from Helm's records.
+    pub async fn release_history(
+        &self,
+        store: &Store,
+    ) -> Result<Vec<crate::cluster::ReleaseRevision>, String> {
+        let engine =
+            engines::offered_engine(&self.config, store.engine).ok_or("engine not offered")?;
+        let cluster = self.cluster().await?;
+        cluster
+            .release_history(&store.namespace, &engine.release_name(store))
+            .await
+            .map_err(|e| e.message)
+    }
+
     pub async fn admin_credentials(
         &self,
         store: &Store,

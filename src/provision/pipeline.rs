@@ -15,7 +15,7 @@ use crate::cluster::{self, ClusterError, NamespaceState, StoreCluster};
 use crate::domain::{LifecycleEvent, Step, StoreCredentials, StoreStatus, TeardownStep};
 use crate::engines::{StoreEngine, VerifyTarget};
 use crate::helm::{HelmError, ReleaseState, ValuesSource};
-use crate::storage::{DbError, EventLevel, Progress, Store};
+use crate::storage::{DbError, EventLevel, Progress, Store, UpgradeTarget};
 
 use super::Provisioner;
 use super::decide::{self, PassEnd, ReleaseAction};
@@ -56,6 +56,8 @@ impl From<HelmError> for PassEnd {
 struct Applied {
     revision: u32,
     since: Option<chrono::DateTime<Utc>>,
+    /// What the namespace records it was applied with (see [`Plan::fingerprint`]).
+    fingerprint: String,
 }
 
 /// One pass over one claimed store.
@@ -105,6 +107,20 @@ impl<'a> Pass<'a> {
         if self.store.status == StoreStatus::Ready && self.resync().await? {
             return Ok(PassEnd::StillReady);
         }
+        let upgrading = self.store.status == StoreStatus::Upgrading;
+        if upgrading && self.store.step.as_deref() == Some(Step::Ready.as_str()) {
+            // The first pass of an upgrade: every step runs, and is told, again.
+            let reason = self.store.status_reason.clone();
+            self.begin(Step::Plan, &reason).await?;
+            self.steps_done_before = 0;
+        }
+        match self.provision_steps().await {
+            Err(PassEnd::Failed(finding)) if upgrading => Ok(self.roll_back(finding).await),
+            other => other,
+        }
+    }
+
+    async fn provision_steps(&mut self) -> Flow<PassEnd> {
         let plan = self.plan().await?;
         self.namespace(&plan).await?;
         self.credentials(&plan).await?;
@@ -112,7 +128,106 @@ impl<'a> Pass<'a> {
         self.workloads(&plan, &applied).await?;
         self.bootstrap(&plan, &applied).await?;
         self.verify(&plan).await?;
-        Ok(self.ready(plan).await)
+        Ok(self.ready(plan, &applied).await)
+    }
+
+    /// An upgrade or rollback failed: return the store to the revision it ran before,
+    /// which it serves again; Failed only when that fails too.
+    async fn roll_back(&mut self, finding: Finding) -> PassEnd {
+        let what = match self.store.release.upgrade_target {
+            Some(UpgradeTarget::Revision(n)) => format!("Rollback to revision {n} failed"),
+            _ => "Upgrade failed".to_owned(),
+        };
+        let Some(from) = self
+            .store
+            .release
+            .upgrade_from_revision
+            .and_then(|r| u32::try_from(r).ok())
+        else {
+            return PassEnd::Failed(Finding {
+                reason: format!(
+                    "{what}: {}; there is no earlier revision recorded to return to",
+                    finding.reason
+                ),
+                ..finding
+            });
+        };
+        let ns = self.store.namespace.clone();
+        let release = self.engine.release_name(&self.store);
+        let helm = &self.engine_room.helm;
+        let back = async {
+            helm.rollback(&ns, &release, from).await?;
+            let revision = match self.release_state(&ns, &release).await {
+                Ok(ReleaseState::Deployed { revision }) => revision,
+                Ok(other) => {
+                    return Err(HelmError {
+                        message: format!("the release is {other:?} after the rollback"),
+                        transient: false,
+                    });
+                }
+                Err(_) => {
+                    return Err(HelmError {
+                        message: "cannot read the release after the rollback".to_owned(),
+                        transient: true,
+                    });
+                }
+            };
+            Ok(revision)
+        }
+        .await;
+        match back {
+            Ok(revision) => {
+                // The revision returned to was applied with the store's earlier
+                // fingerprint (an upgrade) or is an earlier rollback.
+                let fingerprint = self
+                    .store
+                    .release
+                    .applied_fingerprint
+                    .clone()
+                    .unwrap_or_else(|| format!("rollback:{from}"));
+                self.record_applied(&ns, &fingerprint, Utc::now())
+                    .await
+                    .ok();
+                PassEnd::RolledBack {
+                    finding: Finding {
+                        reason: format!(
+                            "{what}: {}; rolled back to revision {from}",
+                            finding.reason
+                        ),
+                        ..finding
+                    },
+                    revision: i64::from(revision),
+                    fingerprint,
+                }
+            }
+            Err(e) => PassEnd::Failed(Finding {
+                reason: format!(
+                    "{what}: {}; returning to revision {from} failed too: {}",
+                    finding.reason, e.message
+                ),
+                ..finding
+            }),
+        }
+    }
+
+    /// Record on the namespace what the deployed release was applied with, and when.
+    async fn record_applied(
+        &self,
+        ns: &str,
+        fingerprint: &str,
+        at: chrono::DateTime<Utc>,
+    ) -> Result<(), ClusterError> {
+        let annotations = BTreeMap::from([
+            (
+                cluster::store::FINGERPRINT_ANNOTATION.to_owned(),
+                fingerprint.to_owned(),
+            ),
+            (
+                cluster::store::APPLIED_AT_ANNOTATION.to_owned(),
+                at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
+        ]);
+        self.cluster.annotate_namespace(ns, &annotations).await
     }
 
     /// A Ready store: `true` when it is healthy, `false` when something drifted and the
@@ -218,6 +333,19 @@ impl<'a> Pass<'a> {
         )
         .await?;
         let ns = &plan.namespace;
+        let upgrading = self.store.status == StoreStatus::Upgrading;
+        let rollback_to = match self.store.release.upgrade_target {
+            Some(UpgradeTarget::Revision(n)) if upgrading => Some(n),
+            _ => None,
+        };
+        // What the deployed release should have been applied with.
+        let wanted = match rollback_to {
+            Some(n) => format!("rollback:{n}"),
+            None => plan.fingerprint.clone(),
+        };
+        // A store that was Ready keeps the release it runs when it is repaired; only a
+        // new store, a retry of one that never became Ready, or an upgrade changes it.
+        let may_change = upgrading || self.store.ready_at.is_none();
         let applied = loop {
             let state = self.release_state(ns, &plan.release).await?;
             // Only a deployed release needs the namespace's record of what was applied
@@ -226,9 +354,11 @@ impl<'a> Pass<'a> {
                 ReleaseState::Deployed { .. } => self.cluster.namespace_annotations(ns).await?,
                 _ => BTreeMap::new(),
             };
-            let fingerprint_matches =
-                annotations.get(cluster::store::FINGERPRINT_ANNOTATION) == Some(&plan.fingerprint);
-            match decide::release_action(&state, fingerprint_matches) {
+            let recorded = annotations
+                .get(cluster::store::FINGERPRINT_ANNOTATION)
+                .cloned()
+                .unwrap_or_default();
+            match decide::release_action(&state, recorded == wanted, may_change) {
                 ReleaseAction::Keep { revision } => {
                     let applied_at = annotations
                         .get(cluster::store::APPLIED_AT_ANNOTATION)
@@ -237,7 +367,13 @@ impl<'a> Pass<'a> {
                     break Applied {
                         revision,
                         since: applied_at,
+                        fingerprint: recorded,
                     };
+                }
+                ReleaseAction::Apply if rollback_to.is_some() => {
+                    break self
+                        .rollback_to(plan, rollback_to.unwrap_or(1), &wanted)
+                        .await?;
                 }
                 ReleaseAction::Unlock { revision, status } => {
                     self.cluster
@@ -305,22 +441,40 @@ impl<'a> Pass<'a> {
             .helm
             .upgrade_install(&plan.namespace, &plan.release, &chart, &values)
             .await?;
-        let annotations = BTreeMap::from([
-            (
-                cluster::store::FINGERPRINT_ANNOTATION.to_owned(),
-                plan.fingerprint.clone(),
-            ),
-            (
-                cluster::store::APPLIED_AT_ANNOTATION.to_owned(),
-                started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            ),
-        ]);
-        self.cluster
-            .annotate_namespace(&plan.namespace, &annotations)
+        self.record_applied(&plan.namespace, &plan.fingerprint, started)
             .await?;
         Ok(Applied {
             revision,
             since: Some(started),
+            fingerprint: plan.fingerprint.clone(),
+        })
+    }
+
+    /// `helm rollback` to `revision` (asked for by the owner), recorded on the namespace
+    /// as `rollback:<revision>`.
+    async fn rollback_to(&mut self, plan: &Plan, revision: u32, wanted: &str) -> Flow<Applied> {
+        let started = Utc::now();
+        self.engine_room
+            .helm
+            .rollback(&plan.namespace, &plan.release, revision)
+            .await?;
+        let now_at = match self.release_state(&plan.namespace, &plan.release).await? {
+            ReleaseState::Deployed { revision } => revision,
+            other => {
+                return Err(PassEnd::Failed(Finding {
+                    kind: FailureKind::Helm,
+                    reason: format!(
+                        "the release is {other:?} after rolling back to revision {revision}"
+                    ),
+                }));
+            }
+        };
+        self.record_applied(&plan.namespace, wanted, started)
+            .await?;
+        Ok(Applied {
+            revision: now_at,
+            since: Some(started),
+            fingerprint: wanted.to_owned(),
         })
     }
 
@@ -365,7 +519,10 @@ impl<'a> Pass<'a> {
             self.steps_done_before = self.steps_done_before.max(Step::Verify.done_after());
             return Ok(());
         }
-        if self.store.ready_at.is_some() && self.steps_done_before < Step::Verify.position() {
+        if self.store.ready_at.is_some()
+            && self.store.status != StoreStatus::Upgrading
+            && self.steps_done_before < Step::Verify.position()
+        {
             // A repaired store was verified when it first became Ready.
             return Ok(());
         }
@@ -426,7 +583,7 @@ impl<'a> Pass<'a> {
         }
     }
 
-    async fn ready(&mut self, plan: Plan) -> PassEnd {
+    async fn ready(&mut self, plan: Plan, applied: &Applied) -> PassEnd {
         let room = self.engine_room;
         let took = self
             .store
@@ -436,21 +593,20 @@ impl<'a> Pass<'a> {
             room.metrics
                 .observe_provisioning(self.store.engine.as_str(), "ready", took);
         }
-        let message = if self.store.ready_at.is_none() {
-            "Store is ready"
-        } else {
-            "Store is ready again"
+        let message = match (self.store.status, self.store.release.upgrade_target) {
+            (StoreStatus::Upgrading, Some(UpgradeTarget::Revision(n))) => {
+                format!("Rolled back to revision {n}; the store is ready")
+            }
+            (StoreStatus::Upgrading, _) => "Upgraded; the store is ready".to_owned(),
+            _ if self.store.ready_at.is_none() => "Store is ready".to_owned(),
+            _ => "Store is ready again".to_owned(),
         };
-        self.event(
-            EventLevel::Info,
-            Some(Step::Ready.as_str()),
-            message.to_owned(),
-            took,
-        )
-        .await;
+        self.event(EventLevel::Info, Some(Step::Ready.as_str()), message, took)
+            .await;
         PassEnd::Ready {
             url: plan.url,
             admin_url: plan.admin_url,
+            applied: Some((i64::from(applied.revision), applied.fingerprint.clone())),
         }
     }
 
@@ -546,11 +702,13 @@ impl<'a> Pass<'a> {
         let timeout = chrono::Duration::seconds(
             i64::try_from(self.engine_room.config.provision_timeout_secs).unwrap_or(i64::MAX),
         );
-        self.store.status == StoreStatus::Provisioning
-            && self
-                .store
-                .work_started_at
-                .is_some_and(|t| Utc::now() - t > timeout)
+        matches!(
+            self.store.status,
+            StoreStatus::Provisioning | StoreStatus::Upgrading
+        ) && self
+            .store
+            .work_started_at
+            .is_some_and(|t| Utc::now() - t > timeout)
     }
 
     // --- teardown ------------------------------------------------------------------------

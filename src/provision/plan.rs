@@ -112,6 +112,7 @@ mod tests {
             work_started_at: None,
             deleted_at: None,
             step_started_at: None,
+            release: Default::default(),
         }
     }
 

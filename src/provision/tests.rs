@@ -62,6 +62,10 @@ struct World {
     helm_failure: Option<HelmError>,
     helm_installs: u32,
     helm_uninstalls: u32,
+    /// Revisions rolled back to, in order.
+    rollbacks: Vec<u32>,
+    /// Upgrades (installs of a release that exists) fail while set: a broken chart.
+    upgrade_failure: Option<HelmError>,
     unlocked: Vec<u32>,
 }
 
@@ -83,6 +87,33 @@ impl FakeCluster {
 
 #[async_trait]
 impl StoreCluster for FakeCluster {
+    async fn release_history(
+        &self,
+        namespace: &str,
+        release: &str,
+    ) -> ClusterResult<Vec<crate::cluster::ReleaseRevision>> {
+        self.check("release_history")?;
+        let world = self.world();
+        let key = (namespace.to_owned(), release.to_owned());
+        let current = world.releases.get(&key).map_or(0, |(r, _)| *r);
+        Ok((1..=current)
+            .map(|revision| crate::cluster::ReleaseRevision {
+                revision,
+                status: if revision == current {
+                    "deployed"
+                } else {
+                    "superseded"
+                }
+                .into(),
+                updated: None,
+                description: String::new(),
+                chart_version: "0.1.0".into(),
+                app_version: String::new(),
+                values: serde_json::json!({ "revision": revision }),
+            })
+            .collect())
+    }
+
     async fn version(&self) -> ClusterResult<String> {
         self.check("version")?;
         Ok("v1.37.1".into())
@@ -331,8 +362,13 @@ impl Helm for FakeHelm {
         if let Some(e) = world.helm_failure.clone() {
             return Err(e);
         }
-        world.helm_installs += 1;
         let key = (namespace.to_owned(), release.to_owned());
+        if world.releases.contains_key(&key) {
+            if let Some(e) = world.upgrade_failure.clone() {
+                return Err(e);
+            }
+        }
+        world.helm_installs += 1;
         let revision = world.releases.get(&key).map_or(1, |(r, _)| r + 1);
         world.releases.insert(key, (revision, "deployed".into()));
         Ok(revision)
@@ -349,6 +385,28 @@ impl Helm for FakeHelm {
 
     async fn version(&self) -> Result<String, HelmError> {
         Ok("v3.19.0".into())
+    }
+
+    async fn rollback(
+        &self,
+        namespace: &str,
+        release: &str,
+        revision: u32,
+    ) -> Result<(), HelmError> {
+        let mut world = self.world.world();
+        if let Some(e) = world.helm_failure.clone() {
+            return Err(e);
+        }
+        let key = (namespace.to_owned(), release.to_owned());
+        let Some((current, _)) = world.releases.get(&key).cloned() else {
+            return Err(HelmError {
+                message: format!("release: not found: {release}"),
+                transient: false,
+            });
+        };
+        world.rollbacks.push(revision);
+        world.releases.insert(key, (current + 1, "deployed".into()));
+        Ok(())
     }
 }
 

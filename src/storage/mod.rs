@@ -146,6 +146,15 @@ pub trait Stores: Send + Sync {
     async fn request_delete(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store>;
     /// Send a `Failed` store back to `Provisioning`, due now.
     async fn request_retry(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store>;
+    /// Send a `Ready` store to `Upgrading` towards `target`, due now; it remembers the
+    /// revision it runs, to return to when the upgrade fails.
+    async fn request_upgrade(
+        &self,
+        id: Uuid,
+        target: UpgradeTarget,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store>;
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>>;
 }
 

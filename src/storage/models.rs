@@ -67,9 +67,119 @@ pub struct Store {
     pub deleted_at: Option<Timestamp>,
     /// When the current step began.
     pub step_started_at: Option<Timestamp>,
+    /// The store's release as the engine last applied it, and its upgrades.
+    pub release: ReleaseRecord,
+}
+
+/// What the engine last applied to a store's release, and where an upgrade stands.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReleaseRecord {
+    /// The Helm revision last applied.
+    pub revision: Option<i64>,
+    /// The plan's fingerprint it was applied with (`rollback:N` after a rollback).
+    pub applied_fingerprint: Option<String>,
+    /// What an Upgrading store is being brought to.
+    pub upgrade_target: Option<UpgradeTarget>,
+    /// The revision to return to when the upgrade fails.
+    pub upgrade_from_revision: Option<i64>,
+    pub last_upgrade_result: Option<UpgradeResult>,
+    pub last_upgrade_at: Option<Timestamp>,
+}
+
+/// What an upgrade brings a store to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpgradeTarget {
+    /// The platform's current chart and values.
+    Latest,
+    /// An earlier revision of the store's release (a rollback).
+    Revision(u32),
+}
+
+impl UpgradeTarget {
+    pub fn encode(self) -> String {
+        match self {
+            UpgradeTarget::Latest => "latest".to_owned(),
+            UpgradeTarget::Revision(n) => format!("revision:{n}"),
+        }
+    }
+
+    pub fn decode(s: &str) -> Option<Self> {
+        match s {
+            "latest" => Some(UpgradeTarget::Latest),
+            _ => s
+                .strip_prefix("revision:")
+                .and_then(|n| n.parse().ok())
+                .filter(|n| *n > 0)
+                .map(UpgradeTarget::Revision),
+        }
+    }
+}
+
+/// How an upgrade or rollback ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UpgradeResult {
+    /// The store runs what was asked for and passed verification.
+    Succeeded,
+    /// It failed and the store was returned to the revision it ran before.
+    RolledBack,
+    /// It failed and so did the way back: the store is Failed.
+    Failed,
+}
+
+impl UpgradeResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UpgradeResult::Succeeded => "succeeded",
+            UpgradeResult::RolledBack => "rolled_back",
+            UpgradeResult::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            UpgradeResult::Succeeded,
+            UpgradeResult::RolledBack,
+            UpgradeResult::Failed,
+        ]
+        .into_iter()
+        .find(|r| r.as_str() == s)
+    }
 }
 
 impl Store {
+    /// A Pending WooCommerce store, for unit tests.
+    #[cfg(test)]
+    pub fn sample(name: &str) -> Store {
+        let now = chrono::Utc::now();
+        Store {
+            id: Uuid::new_v4(),
+            owner_id: Uuid::new_v4(),
+            name: name.to_owned(),
+            engine: Engine::WooCommerce,
+            domain: format!("{name}-abcde.stores.localhost"),
+            namespace: "store-abcde123".to_owned(),
+            status: StoreStatus::Pending,
+            status_reason: String::new(),
+            step: None,
+            steps_done: 0,
+            steps_total: 8,
+            desired: Desired::Present,
+            attempts: 0,
+            next_attempt_at: None,
+            lease_owner: None,
+            lease_expires_at: None,
+            url: None,
+            admin_url: None,
+            created_at: now,
+            updated_at: now,
+            ready_at: None,
+            work_started_at: None,
+            deleted_at: None,
+            step_started_at: None,
+            release: ReleaseRecord::default(),
+        }
+    }
+
     pub fn is_deleted(&self) -> bool {
         self.deleted_at.is_some()
     }
@@ -173,6 +283,10 @@ pub struct Outcome {
     pub attempts: i64,
     /// Storefront and admin URLs, recorded when the store becomes Ready.
     pub urls: Option<(String, String)>,
+    /// The revision and fingerprint applied, recorded when they are known.
+    pub applied: Option<(i64, String)>,
+    /// How an upgrade or rollback ended (with `Upgraded` or a failed upgrade).
+    pub upgrade_result: Option<UpgradeResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -56,7 +56,8 @@ const CHANNEL: &str = "storefleet_stores";
 const STORE_COLUMNS: &str = "id, owner_id, name, engine, domain, namespace, status, status_reason, \
      step, steps_done, steps_total, desired, attempts, next_attempt_at, lease_owner, \
      lease_expires_at, url, admin_url, created_at, updated_at, ready_at, work_started_at, deleted_at, \
-     step_started_at";
+     step_started_at, revision, applied_fingerprint, upgrade_target, upgrade_from_revision, \
+     last_upgrade_result, last_upgrade_at";
 
 const USER_COLUMNS: &str = "id, email, role, store_quota, created_at";
 
@@ -117,6 +118,26 @@ fn store_from(row: &AnyRow) -> DbResult<Store> {
         work_started_at: opt_ts(row.try_get("work_started_at")?)?,
         step_started_at: opt_ts(row.try_get("step_started_at")?)?,
         deleted_at: opt_ts(row.try_get("deleted_at")?)?,
+        release: ReleaseRecord {
+            revision: row.try_get("revision")?,
+            applied_fingerprint: row.try_get("applied_fingerprint")?,
+            upgrade_target: match row.try_get::<Option<String>, _>("upgrade_target")? {
+                None => None,
+                Some(t) => Some(
+                    UpgradeTarget::decode(&t)
+                        .ok_or_else(|| DbError::Corrupt(format!("bad upgrade target {t:?}")))?,
+                ),
+            },
+            upgrade_from_revision: row.try_get("upgrade_from_revision")?,
+            last_upgrade_result: match row.try_get::<Option<String>, _>("last_upgrade_result")? {
+                None => None,
+                Some(r) => Some(
+                    UpgradeResult::parse(&r)
+                        .ok_or_else(|| DbError::Corrupt(format!("bad upgrade result {r:?}")))?,
+                ),
+            },
+            last_upgrade_at: opt_ts(row.try_get("last_upgrade_at")?)?,
+        },
     })
 }
 
@@ -301,9 +322,22 @@ impl SqlStorage {
         audit: AuditEntry,
         now: Timestamp,
     ) -> DbResult<Store> {
+        self.owner_transition_to(id, event, None, reason, audit, now)
+            .await
+    }
+
+    async fn owner_transition_to(
+        &self,
+        id: Uuid,
+        event: LifecycleEvent,
+        target: Option<UpgradeTarget>,
+        reason: &str,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store> {
         let mut tx = self.begin_write().await?;
         let result = self
-            .owner_transition_tx(&mut tx, id, event, reason, &audit, now)
+            .owner_transition_tx(&mut tx, id, (event, target), reason, &audit, now)
             .await;
         Self::finish(tx, result).await
     }
@@ -312,7 +346,7 @@ impl SqlStorage {
         &self,
         tx: &mut Transaction<'static, Any>,
         id: Uuid,
-        event: LifecycleEvent,
+        (event, target): (LifecycleEvent, Option<UpgradeTarget>),
         reason: &str,
         audit: &AuditEntry,
         now: Timestamp,
@@ -340,9 +374,22 @@ impl SqlStorage {
             .bind(id.to_string())
             .execute(&mut **tx)
             .await?;
-            let message = match event {
-                LifecycleEvent::Delete => "Deletion requested",
-                _ => "Retry requested",
+            if event == LifecycleEvent::Upgrade {
+                sqlx::query(
+                    "UPDATE stores SET upgrade_target = $1, upgrade_from_revision = revision WHERE id = $2",
+                )
+                .bind(target.unwrap_or(UpgradeTarget::Latest).encode())
+                .bind(id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            }
+            let message = match (event, target) {
+                (LifecycleEvent::Delete, _) => "Deletion requested".to_owned(),
+                (LifecycleEvent::Upgrade, Some(UpgradeTarget::Revision(n))) => {
+                    format!("Rollback to revision {n} requested")
+                }
+                (LifecycleEvent::Upgrade, _) => "Upgrade requested".to_owned(),
+                _ => "Retry requested".to_owned(),
             };
             Self::insert_event(
                 tx,
@@ -351,7 +398,7 @@ impl SqlStorage {
                     at: now,
                     level: EventLevel::Info,
                     step: None,
-                    message: message.to_owned(),
+                    message,
                     duration_ms: None,
                 },
             )
@@ -603,10 +650,39 @@ impl SqlStorage {
         } else {
             store.ready_at
         };
+        // An upgrade ends when the store leaves Upgrading (or the pass says how it ended).
+        let upgrade_end = outcome
+            .upgrade_result
+            .or(
+                (store.status == StoreStatus::Upgrading && next != StoreStatus::Upgrading)
+                    .then_some(match next {
+                        StoreStatus::Failed => UpgradeResult::Failed,
+                        _ => UpgradeResult::Succeeded,
+                    }),
+            );
+        let (revision, fingerprint) = match &outcome.applied {
+            Some((r, f)) => (Some(*r), Some(f.clone())),
+            None => (
+                store.release.revision,
+                store.release.applied_fingerprint.clone(),
+            ),
+        };
+        if let Some(result) = upgrade_end {
+            sqlx::query(
+                "UPDATE stores SET upgrade_target = NULL, upgrade_from_revision = NULL, \
+                 last_upgrade_result = $1, last_upgrade_at = $2 WHERE id = $3",
+            )
+            .bind(result.as_str())
+            .bind(ms(now))
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+        }
         sqlx::query(
             "UPDATE stores SET status = $1, status_reason = $2, step = $3, steps_done = $4, attempts = $5, \
              next_attempt_at = $6, lease_owner = NULL, lease_expires_at = NULL, url = $7, admin_url = $8, \
-             ready_at = $9, deleted_at = $10, updated_at = $11 WHERE id = $12",
+             ready_at = $9, deleted_at = $10, updated_at = $11, revision = $13, applied_fingerprint = $14 \
+             WHERE id = $12",
         )
         .bind(next.as_str())
         .bind(outcome.status_reason)
@@ -620,6 +696,8 @@ impl SqlStorage {
         .bind(gone.then(|| ms(now)))
         .bind(ms(now))
         .bind(id.to_string())
+        .bind(revision)
+        .bind(fingerprint)
         .execute(&mut **tx)
         .await?;
         let store = Self::store_in(tx, id).await?.ok_or(DbError::NotFound)?;
@@ -885,6 +963,28 @@ impl Stores for SqlStorage {
     async fn request_retry(&self, id: Uuid, audit: AuditEntry, now: Timestamp) -> DbResult<Store> {
         self.owner_transition(id, LifecycleEvent::Retry, "Retry requested", audit, now)
             .await
+    }
+
+    async fn request_upgrade(
+        &self,
+        id: Uuid,
+        target: UpgradeTarget,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store> {
+        let reason = match target {
+            UpgradeTarget::Latest => "Upgrading to the latest version".to_owned(),
+            UpgradeTarget::Revision(n) => format!("Rolling back to revision {n}"),
+        };
+        self.owner_transition_to(
+            id,
+            LifecycleEvent::Upgrade,
+            Some(target),
+            &reason,
+            audit,
+            now,
+        )
+        .await
     }
 
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>> {

@@ -122,6 +122,8 @@ pub(crate) fn outcome(event: LifecycleEvent) -> Outcome {
         next_attempt_at: None,
         attempts: 0,
         urls: None,
+        applied: None,
+        upgrade_result: None,
     }
 }
 
