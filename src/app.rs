@@ -116,6 +116,13 @@ impl App {
         let provisioner = state.provisioner.clone();
         let workers_token = token.clone();
         tasks.spawn(async move { ("provisioning workers", provisioner.run(workers_token).await) });
+        if state.config.workers > 0 {
+            let (storage, notifier) = (state.storage.clone(), state.notifier.clone());
+            let fleet_token = token.clone();
+            tasks.spawn(async move {
+                ("fleet rollouts", crate::fleet::run(storage, notifier, fleet_token).await)
+            });
+        }
 
         let stop = token.clone();
         tokio::spawn(async move {

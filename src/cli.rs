@@ -323,3 +323,186 @@ pub async fn doctor(config: &Config) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+/// What `storefleet fleet …` does.
+#[derive(Debug, Clone)]
+pub enum FleetCommand {
+    Upgrade {
+        engine: String,
+        max_unavailable: i64,
+        max_failures: i64,
+    },
+    List,
+    Status(String),
+    Change(String, storage::RolloutAction),
+}
+
+/// `storefleet fleet …`: fleet upgrades straight in the database; the running server's
+/// driver does the work (and picks up a pause, resume or cancel at its next tick).
+pub async fn fleet(mut config: Config, command: FleetCommand) -> anyhow::Result<()> {
+    use crate::storage::AuditEntry;
+    let mut out = std::io::stdout();
+    let storage = storage::connect(config.database_url.expose()).await?;
+    let audit = |action: &str, target: Option<String>, details: serde_json::Value| AuditEntry {
+        at: Utc::now(),
+        actor_id: None,
+        actor_email: Some("storefleet CLI".to_owned()),
+        action: action.to_owned(),
+        target_type: Some("rollout".to_owned()),
+        target_id: target,
+        ip: None,
+        details,
+    };
+    let parse_id = |id: &str| {
+        Uuid::parse_str(id).with_context(|| format!("{id:?} is not a fleet upgrade id"))
+    };
+    match command {
+        FleetCommand::Upgrade {
+            engine,
+            max_unavailable,
+            max_failures,
+        } => {
+            let engine: crate::domain::Engine = engine
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--engine: {e}"))?;
+            anyhow::ensure!(
+                crate::engines::offered_engine(&config, engine).is_some(),
+                "--engine: {} is not offered by this configuration (STOREFLEET_ENGINES)",
+                engine.as_str()
+            );
+            anyhow::ensure!(
+                (1..=crate::api::FLEET_MAX_UNAVAILABLE).contains(&max_unavailable),
+                "--max-unavailable must be from 1 to {}",
+                crate::api::FLEET_MAX_UNAVAILABLE
+            );
+            anyhow::ensure!(
+                (1..=crate::api::FLEET_MAX_FAILURES).contains(&max_failures),
+                "--max-failures must be from 1 to {}",
+                crate::api::FLEET_MAX_FAILURES
+            );
+            crate::charts::resolve(&mut config)?;
+            let config = std::sync::Arc::new(config);
+            let helm = crate::helm::HelmCli::new(
+                config.helm.clone(),
+                None,
+                None,
+                config.data_dir.join("tmp"),
+                1,
+            );
+            let provisioner = crate::provision::Provisioner::new(
+                config.clone(),
+                storage.clone(),
+                std::sync::Arc::new(crate::notify::Notifier::new(None)),
+                std::sync::Arc::new(crate::metrics::Metrics::new()),
+                std::sync::Arc::new(helm),
+            );
+            let stores =
+                crate::fleet::stores_behind(storage.as_ref(), &provisioner, engine).await?;
+            anyhow::ensure!(
+                !stores.is_empty(),
+                "nothing to upgrade: every Ready {} store runs the current chart and values",
+                engine.as_str()
+            );
+            let id = Uuid::new_v4();
+            let rollout = storage
+                .create_rollout(
+                    storage::NewRollout {
+                        id,
+                        engine,
+                        max_unavailable,
+                        max_failures,
+                        created_by: None,
+                        now: Utc::now(),
+                    },
+                    stores.iter().map(|s| s.id).collect(),
+                    audit(
+                        "fleet.upgrade_start",
+                        Some(id.to_string()),
+                        serde_json::json!({ "engine": engine.as_str(), "stores": stores.len(),
+                            "max_unavailable": max_unavailable, "max_failures": max_failures }),
+                    ),
+                )
+                .await
+                .map_err(|e| match e {
+                    DbError::Conflict(_) => anyhow::anyhow!(
+                        "a fleet upgrade for {} is running or paused already (storefleet fleet list)",
+                        engine.as_str()
+                    ),
+                    other => other.into(),
+                })?;
+            writeln!(
+                out,
+                "started fleet upgrade {} of {} {} stores ({} at a time, halting after {} failures); \
+                 the running server carries it out",
+                rollout.id,
+                stores.len(),
+                engine.as_str(),
+                max_unavailable,
+                max_failures
+            )?;
+        }
+        FleetCommand::List => {
+            for r in storage.list_rollouts(100).await? {
+                writeln!(out, "{}", rollout_line(&r))?;
+            }
+        }
+        FleetCommand::Status(id) => {
+            let (r, stores) = storage
+                .rollout(parse_id(&id)?)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("no fleet upgrade {id}"))?;
+            writeln!(out, "{}", rollout_line(&r))?;
+            if let Some(why) = &r.halt_reason {
+                writeln!(out, "halted: {why}")?;
+            }
+            for s in stores {
+                writeln!(
+                    out,
+                    "  {:<10} {:<24} {}",
+                    s.state.as_str(),
+                    s.name,
+                    s.reason.unwrap_or_default()
+                )?;
+            }
+        }
+        FleetCommand::Change(id, action) => {
+            let id = parse_id(&id)?;
+            let r = storage
+                .change_rollout(
+                    id,
+                    action,
+                    audit(
+                        &format!("fleet.upgrade_{}", action.as_str()),
+                        Some(id.to_string()),
+                        serde_json::json!({}),
+                    ),
+                    Utc::now(),
+                )
+                .await
+                .map_err(|e| match e {
+                    DbError::NotFound => anyhow::anyhow!("no fleet upgrade {id}"),
+                    DbError::Rollout(why) => anyhow::anyhow!("{why}"),
+                    other => other.into(),
+                })?;
+            writeln!(out, "{}", rollout_line(&r))?;
+        }
+    }
+    Ok(())
+}
+
+fn rollout_line(r: &storage::Rollout) -> String {
+    let c = &r.counts;
+    format!(
+        "{} {} {:<9} {}/{} upgraded, {} failed, {} upgrading, {} pending, {} skipped (started {})",
+        r.id,
+        r.engine.as_str(),
+        r.state.as_str(),
+        c.succeeded,
+        c.total,
+        c.failed,
+        c.upgrading,
+        c.pending,
+        c.skipped,
+        r.created_at.format("%Y-%m-%d %H:%M:%S UTC")
+    )
+}

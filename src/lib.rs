@@ -19,6 +19,8 @@ pub mod config;
 pub mod domain;
 /// Store engines the server offers.
 pub mod engines;
+/// Fleet-wide rolling upgrades: the driver that advances rollouts.
+pub mod fleet;
 /// The only module that runs helm.
 pub mod helm;
 /// Prometheus metrics.

@@ -39,6 +39,37 @@ enum Command {
     Doctor,
     /// Print the OpenAPI document.
     Openapi,
+    /// Fleet-wide rolling upgrades (carried out by the running server).
+    Fleet {
+        #[command(subcommand)]
+        command: FleetCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FleetCommand {
+    /// Start upgrading every Ready store of an engine that runs an older chart or values.
+    Upgrade {
+        /// woocommerce or medusa.
+        #[arg(long)]
+        engine: String,
+        /// How many stores are upgraded at once (1-50).
+        #[arg(long, default_value_t = 1)]
+        max_unavailable: i64,
+        /// Halt after this many failed store upgrades (1-1000); failed stores are rolled back.
+        #[arg(long, default_value_t = 1)]
+        max_failures: i64,
+    },
+    /// List fleet upgrades, newest first.
+    List,
+    /// Show a fleet upgrade and each of its stores.
+    Status { id: String },
+    /// Pause a running fleet upgrade (stores being upgraded finish).
+    Pause { id: String },
+    /// Resume a paused fleet upgrade.
+    Resume { id: String },
+    /// Cancel a running or paused fleet upgrade (stores not started are skipped).
+    Cancel { id: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,6 +128,26 @@ fn main() -> ExitCode {
                         password_stdin,
                     },
             } => cli::user_create(&config, &email, admin, password_stdin).await,
+            Command::Fleet { command } => {
+                use storefleet::storage::RolloutAction;
+                let command = match command {
+                    FleetCommand::Upgrade {
+                        engine,
+                        max_unavailable,
+                        max_failures,
+                    } => cli::FleetCommand::Upgrade {
+                        engine,
+                        max_unavailable,
+                        max_failures,
+                    },
+                    FleetCommand::List => cli::FleetCommand::List,
+                    FleetCommand::Status { id } => cli::FleetCommand::Status(id),
+                    FleetCommand::Pause { id } => cli::FleetCommand::Change(id, RolloutAction::Pause),
+                    FleetCommand::Resume { id } => cli::FleetCommand::Change(id, RolloutAction::Resume),
+                    FleetCommand::Cancel { id } => cli::FleetCommand::Change(id, RolloutAction::Cancel),
+                };
+                cli::fleet(config, command).await
+            }
             Command::Config | Command::Openapi => Ok(()),
         }
     });

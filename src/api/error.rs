@@ -390,12 +390,19 @@ impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::NotFound => ApiError::NotFound("No such resource.".to_owned()),
+            DbError::Conflict(Conflict::RolloutActive) => ApiError::conflict(
+                "rollout_active",
+                "A fleet upgrade for this engine is running or paused; pause, finish or cancel it first.",
+            ),
+            DbError::Rollout(why) => {
+                ApiError::conflict("invalid_rollout_state", format!("{}.", capitalise(&why)))
+            }
             DbError::Conflict(c) => {
                 let (field, message) = match c {
                     Conflict::EmailTaken => ("email", "is already registered"),
                     Conflict::StoreNameTaken => ("name", "is already used by one of your stores"),
                     Conflict::DomainTaken => ("domain", "is already used by another store"),
-                    Conflict::NamespaceTaken => {
+                    Conflict::NamespaceTaken | Conflict::RolloutActive => {
                         ("name", "could not be given a namespace; try again")
                     }
                 };

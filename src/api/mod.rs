@@ -4,6 +4,8 @@
 mod account;
 mod admin;
 pub mod error;
+mod fleet;
+pub use fleet::{MAX_FAILURES as FLEET_MAX_FAILURES, MAX_UNAVAILABLE as FLEET_MAX_UNAVAILABLE};
 mod extract;
 pub mod limits;
 pub mod openapi;
@@ -66,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(account::routes())
         .merge(stores::routes())
         .merge(upgrades::routes())
+        .merge(fleet::routes())
         .merge(admin::routes())
         .merge(stream::routes())
         .merge(system::api_routes())

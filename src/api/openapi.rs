@@ -8,9 +8,10 @@ use utoipa::{Modify, OpenApi};
 use super::error::{PROBLEM_JSON, Problem};
 use super::upgrades::{RevisionList, RevisionView, RollbackBody};
 use super::views::*;
-use super::{account, admin, stores, stream, system, upgrades};
+use super::fleet::{RolloutList, RolloutStoreView, RolloutView, StartRollout};
+use super::{account, admin, fleet, stores, stream, system, upgrades};
 use crate::domain::{Engine, Role, StoreStatus};
-use crate::storage::EventLevel;
+use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -24,6 +25,7 @@ use crate::storage::EventLevel;
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
         stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, upgrades::revisions, upgrades::upgrade, upgrades::rollback, stream::stream,
         admin::list_users, admin::update_user, admin::audit_events,
+        fleet::start, fleet::list, fleet::show, fleet::pause, fleet::resume, fleet::cancel,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
@@ -31,6 +33,7 @@ use crate::storage::EventLevel;
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel, RevisionView, RevisionList, RollbackBody,
+        StartRollout, RolloutView, RolloutStoreView, RolloutList, RolloutState, RolloutStoreState,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(

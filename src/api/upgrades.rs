@@ -132,7 +132,9 @@ pub async fn revisions(
     Path(id): Path<String>,
 ) -> ApiResult<Json<RevisionList>> {
     let store = visible_store(&state, &auth, &id).await?;
-    let history = if store.release.revision.is_some() {
+    // A store has a release once its first install ran (stores from before revisions
+    // were recorded included).
+    let history = if store.status != StoreStatus::Pending {
         state
             .provisioner
             .release_history(&store)

@@ -647,13 +647,32 @@ pub(crate) fn namespace_state_of(ns: Namespace) -> NamespaceState {
     NamespaceState::Terminating { blockers }
 }
 
+/// Whether the controller has seen the latest spec (a changed pod template is a new
+/// generation that it has yet to roll out otherwise).
+fn observed(meta: &ObjectMeta, observed_generation: Option<i64>) -> bool {
+    observed_generation.unwrap_or(0) >= meta.generation.unwrap_or(0)
+}
+
 pub(crate) fn statefulset_observation(sts: StatefulSet) -> WorkloadObservation {
     let status = sts.status.unwrap_or_default();
+    let desired = sts.spec.and_then(|s| s.replicas).unwrap_or(1);
+    // Ready counts only once the latest template is rolled out to every replica: during
+    // an upgrade, pods of the previous revision being ready says nothing of the new one.
+    let rolled_out = observed(&sts.metadata, status.observed_generation)
+        && status.updated_replicas.unwrap_or(0) >= desired
+        && match (&status.current_revision, &status.update_revision) {
+            (Some(current), Some(update)) => current == update,
+            _ => true,
+        };
     WorkloadObservation {
         component: label(&sts.metadata, COMPONENT),
         name: sts.metadata.name.unwrap_or_default(),
-        desired: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
-        ready: status.ready_replicas.unwrap_or(0),
+        desired,
+        ready: if rolled_out {
+            status.ready_replicas.unwrap_or(0)
+        } else {
+            0
+        },
         failure: None,
     }
 }
@@ -677,11 +696,21 @@ pub(crate) fn deployment_observation(
             at_ms: c.last_transition_time.map(|t| t.0.as_millisecond()),
         })
         .collect();
+    let desired = dep.spec.and_then(|s| s.replicas).unwrap_or(1);
+    // As for StatefulSets: ready once the latest template runs on every replica and no
+    // pod of an earlier one is left.
+    let rolled_out = observed(&dep.metadata, status.observed_generation)
+        && status.updated_replicas.unwrap_or(0) >= desired
+        && status.replicas.unwrap_or(0) <= status.updated_replicas.unwrap_or(0);
     let workload = WorkloadObservation {
         component: label(&dep.metadata, COMPONENT),
         name: dep.metadata.name.unwrap_or_default(),
-        desired: dep.spec.and_then(|s| s.replicas).unwrap_or(1),
-        ready: status.ready_replicas.unwrap_or(0),
+        desired,
+        ready: if rolled_out {
+            status.ready_replicas.unwrap_or(0)
+        } else {
+            0
+        },
         failure: None,
     };
     (workload, failures)
@@ -900,5 +929,60 @@ mod tests {
         let stored = encode_release(json).unwrap();
         assert_eq!(decode_release(&stored).unwrap(), json);
         assert!(decode_release(b"!!!").is_err());
+    }
+
+    #[test]
+    fn a_revision_is_read_from_helms_record_without_its_manifest() {
+        let json = br#"{"name":"shop","version":3,"info":{"status":"superseded","description":"Upgrade complete",
+            "last_deployed":"2026-11-27T01:02:03.5Z"},"chart":{"metadata":{"version":"0.4.0","appVersion":"6.8.3"}},
+            "config":{"wordpress":{"replicas":2}},"manifest":"kind: Secret"}"#;
+        let r = release_revision(json).unwrap();
+        assert_eq!((r.revision, r.status.as_str()), (3, "superseded"));
+        assert_eq!((r.chart_version.as_str(), r.app_version.as_str()), ("0.4.0", "6.8.3"));
+        assert_eq!(r.values, serde_json::json!({"wordpress": {"replicas": 2}}));
+        assert!(r.updated.is_some());
+        assert!(release_revision(br#"{"name":"shop"}"#).is_err());
+    }
+
+    fn deployment(generation: i64, status: serde_json::Value) -> Deployment {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": "shop-wordpress", "generation": generation,
+                "labels": {"app.kubernetes.io/component": "wordpress"}},
+            "spec": {"replicas": 1, "selector": {}, "template": {}},
+            "status": status,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_deployment_is_ready_only_once_its_latest_template_is_rolled_out() {
+        let ready = |d| deployment_observation(d).0.ready;
+        // Settled.
+        let settled = serde_json::json!({"observedGeneration": 2, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
+        assert_eq!(ready(deployment(2, settled)), 1);
+        // A new template not yet seen by the controller.
+        let unseen = serde_json::json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
+        assert_eq!(ready(deployment(2, unseen)), 0);
+        // The new pod crash-loops while the old one still serves.
+        let rolling = serde_json::json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "readyReplicas": 1});
+        assert_eq!(ready(deployment(2, rolling)), 0);
+    }
+
+    #[test]
+    fn a_statefulset_is_ready_only_once_every_replica_runs_the_update_revision() {
+        let sts = |status: serde_json::Value| -> StatefulSet {
+            serde_json::from_value(serde_json::json!({
+                "metadata": {"name": "shop-mariadb", "generation": 2},
+                "spec": {"replicas": 1, "selector": {}, "serviceName": "x", "template": {}},
+                "status": status,
+            }))
+            .unwrap()
+        };
+        let done = serde_json::json!({"replicas": 1, "observedGeneration": 2, "updatedReplicas": 1, "readyReplicas": 1,
+            "currentRevision": "b", "updateRevision": "b"});
+        assert_eq!(statefulset_observation(sts(done)).ready, 1);
+        let rolling = serde_json::json!({"replicas": 1, "observedGeneration": 2, "updatedReplicas": 0, "readyReplicas": 1,
+            "currentRevision": "a", "updateRevision": "b"});
+        assert_eq!(statefulset_observation(sts(rolling)).ready, 0);
     }
 }

@@ -66,6 +66,8 @@ struct World {
     rollbacks: Vec<u32>,
     /// Upgrades (installs of a release that exists) fail while set: a broken chart.
     upgrade_failure: Option<HelmError>,
+    /// Namespaces whose upgrades fail (a chart change that breaks some stores).
+    failing_upgrades: std::collections::BTreeSet<String>,
     unlocked: Vec<u32>,
 }
 
@@ -366,6 +368,12 @@ impl Helm for FakeHelm {
         if world.releases.contains_key(&key) {
             if let Some(e) = world.upgrade_failure.clone() {
                 return Err(e);
+            }
+            if world.failing_upgrades.contains(namespace) {
+                return Err(HelmError {
+                    message: format!("UPGRADE FAILED: {namespace}: a broken chart"),
+                    transient: false,
+                });
             }
         }
         world.helm_installs += 1;
@@ -1140,4 +1148,434 @@ async fn a_pending_store_waits_for_a_cluster_that_does_not_answer() {
     assert!(h.world.world().namespaces.is_empty(), "nothing was created");
     h.world.world().failing.clear();
     h.passes_until(StoreStatus::Ready, 3).await;
+}
+
+// --- upgrades and rollbacks ------------------------------------------------------------
+
+const FINGERPRINT: &str = "storefleet.io/release-fingerprint";
+
+impl Harness {
+    /// Ready, then made to look applied with an older chart or values (what a chart
+    /// change on the platform looks like to a running store).
+    async fn ready_and_behind(&self) -> Store {
+        self.pass().await;
+        let store = self.store().await;
+        assert_eq!(store.status, StoreStatus::Ready, "{store:?}");
+        self.world
+            .world()
+            .namespaces
+            .get_mut("store-shop-abcde")
+            .unwrap()
+            .annotations
+            .insert(FINGERPRINT.into(), "an older chart".into());
+        store
+    }
+
+    async fn request(&self, target: storage::UpgradeTarget) -> Store {
+        self.db
+            .request_upgrade(self.store, target, audit("store.upgrade"), Utc::now())
+            .await
+            .unwrap()
+    }
+
+    fn annotation(&self) -> String {
+        self.world.world().namespaces["store-shop-abcde"].annotations[FINGERPRINT].clone()
+    }
+}
+
+#[tokio::test]
+async fn an_upgrade_applies_the_current_chart_and_verifies_the_store_again() {
+    let h = harness(Setting::default()).await;
+    let before = h.ready_and_behind().await;
+    let fingerprint = before.release.applied_fingerprint.clone().unwrap();
+    assert_eq!(before.release.revision, Some(1));
+    let asked = h.request(storage::UpgradeTarget::Latest).await;
+    assert_eq!(asked.status, StoreStatus::Upgrading);
+    assert_eq!(asked.release.upgrade_from_revision, Some(1));
+    let store = h.passes_until(StoreStatus::Ready, 10).await;
+    assert_eq!(h.world.world().helm_installs, 2, "the release was upgraded");
+    assert_eq!(store.release.revision, Some(2));
+    assert_eq!(store.release.applied_fingerprint.as_deref(), Some(&*fingerprint));
+    assert_eq!(h.annotation(), fingerprint);
+    assert_eq!(
+        store.release.last_upgrade_result,
+        Some(storage::UpgradeResult::Succeeded)
+    );
+    assert_eq!(store.release.upgrade_target, None);
+    assert_eq!(store.status_reason, "Ready");
+    let events = h.events().await;
+    assert!(
+        events.iter().any(|e| e.message == "Upgraded; the store is ready"),
+        "{events:?}"
+    );
+    // Every step was told again for the upgrade.
+    let workloads = events
+        .iter()
+        .filter(|e| e.step.as_deref() == Some("workloads"))
+        .count();
+    assert_eq!(workloads, 2, "{events:?}");
+}
+
+#[tokio::test]
+async fn a_failed_upgrade_returns_the_store_to_the_revision_it_ran() {
+    let h = harness(Setting::default()).await;
+    let before = h.ready_and_behind().await;
+    h.world.world().upgrade_failure = Some(HelmError {
+        message: "template: wordpress/deployment.yaml: nil pointer".into(),
+        transient: false,
+    });
+    h.request(storage::UpgradeTarget::Latest).await;
+    let store = h.passes_until(StoreStatus::Ready, 10).await;
+    assert_eq!(h.world.world().rollbacks, [1]);
+    assert!(
+        store.status_reason.starts_with("Upgrade failed: helm failed: template")
+            && store.status_reason.ends_with("; rolled back to revision 1"),
+        "{}",
+        store.status_reason
+    );
+    assert_eq!(
+        store.release.last_upgrade_result,
+        Some(storage::UpgradeResult::RolledBack)
+    );
+    // The store runs its earlier release again, recorded as such: still behind.
+    assert_eq!(
+        store.release.applied_fingerprint,
+        before.release.applied_fingerprint
+    );
+    assert_eq!(store.release.revision, Some(2), "helm records the rollback as revision 2");
+    assert!(h.failures("helm"));
+    let events = h.events().await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.level == storage::EventLevel::Error && e.message.contains("rolled back")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_upgrade_whose_way_back_fails_too_leaves_the_store_failed_saying_both() {
+    let h = harness(Setting::default()).await;
+    h.ready_and_behind().await;
+    h.world.world().helm_failure = Some(HelmError {
+        message: "forbidden: cannot patch secrets".into(),
+        transient: false,
+    });
+    h.request(storage::UpgradeTarget::Latest).await;
+    let store = h.passes_until(StoreStatus::Failed, 10).await;
+    assert!(
+        store.status_reason.contains("Upgrade failed: helm failed: forbidden")
+            && store.status_reason.contains("returning to revision 1 failed too"),
+        "{}",
+        store.status_reason
+    );
+    assert_eq!(
+        store.release.last_upgrade_result,
+        Some(storage::UpgradeResult::Failed)
+    );
+}
+
+#[tokio::test]
+async fn a_rollback_returns_to_the_asked_revision_and_stays_there() {
+    let h = harness(Setting::default()).await;
+    h.ready_and_behind().await;
+    h.request(storage::UpgradeTarget::Latest).await;
+    h.passes_until(StoreStatus::Ready, 10).await;
+    h.request(storage::UpgradeTarget::Revision(1)).await;
+    let store = h.passes_until(StoreStatus::Ready, 10).await;
+    assert_eq!(h.world.world().rollbacks, [1]);
+    assert_eq!(store.release.revision, Some(3));
+    assert_eq!(store.release.applied_fingerprint.as_deref(), Some("rollback:1"));
+    assert_eq!(h.annotation(), "rollback:1");
+    let events = h.events().await;
+    assert!(
+        events
+            .iter()
+            .any(|e| e.message == "Rolled back to revision 1; the store is ready"),
+        "{events:?}"
+    );
+    // A later repair of the store keeps the revision it was rolled back to.
+    h.world.world().workloads_ready = false;
+    h.db.expedite(h.store, Utc::now()).await.unwrap();
+    h.pass().await;
+    assert_eq!(h.store().await.status, StoreStatus::Provisioning);
+    h.world.world().workloads_ready = true;
+    h.passes_until(StoreStatus::Ready, 10).await;
+    assert_eq!(h.world.world().helm_installs, 2, "no upgrade behind the owner's back");
+    assert_eq!(h.annotation(), "rollback:1");
+}
+
+#[tokio::test]
+async fn a_repaired_store_keeps_its_release_when_the_chart_changed() {
+    let h = harness(Setting::default()).await;
+    h.ready_and_behind().await;
+    h.world.world().workloads_ready = false;
+    h.db.expedite(h.store, Utc::now()).await.unwrap();
+    h.pass().await;
+    h.world.world().workloads_ready = true;
+    let store = h.passes_until(StoreStatus::Ready, 10).await;
+    assert_eq!(h.world.world().helm_installs, 1);
+    assert_eq!(h.annotation(), "an older chart");
+    assert_eq!(store.release.applied_fingerprint.as_deref(), Some("an older chart"));
+}
+
+#[tokio::test]
+async fn only_a_ready_store_can_be_upgraded_and_a_delete_ends_an_upgrade() {
+    let h = harness(Setting::default()).await;
+    let err = h
+        .db
+        .request_upgrade(
+            h.store,
+            storage::UpgradeTarget::Latest,
+            audit("store.upgrade"),
+            Utc::now(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, storage::DbError::Transition(_)), "{err:?}");
+    h.ready_and_behind().await;
+    h.request(storage::UpgradeTarget::Latest).await;
+    let deleting = h
+        .db
+        .request_delete(h.store, audit("store.delete"), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(deleting.status, StoreStatus::Deleting);
+    h.passes_until_gone(20).await;
+}
+
+// --- fleet rollouts ---------------------------------------------------------------------
+
+impl Harness {
+    /// `n` more Ready stores of the harness's owner, besides the harness's own.
+    async fn more_ready_stores(&self, n: usize) -> Vec<Uuid> {
+        let owner = self.store().await.owner_id;
+        let mut ids = vec![self.store];
+        for i in 0..n {
+            let id = Uuid::new_v4();
+            self.db
+                .create_store(CreateStore {
+                    store: NewStore {
+                        id,
+                        owner_id: owner,
+                        name: format!("shop{i}"),
+                        engine: Engine::WooCommerce,
+                        domain: format!("shop{i}-abcde.stores.localhost"),
+                        namespace: format!("store-shop{i}-abcde"),
+                        status_reason: "Waiting for a worker".into(),
+                        steps_total: 8,
+                        now: Utc::now(),
+                    },
+                    quota: 1000,
+                    idempotency_key: None,
+                    audit: audit("store.create"),
+                })
+                .await
+                .unwrap();
+            ids.push(id);
+        }
+        while self.provisioner.try_execute_next(WORKER).await.unwrap() {}
+        for id in &ids {
+            let s = self.db.get_store(*id).await.unwrap().unwrap();
+            assert_eq!(s.status, StoreStatus::Ready, "{s:?}");
+        }
+        ids
+    }
+
+    /// Drive a rollout as the server would (driver, then workers) until it stops moving;
+    /// checks at every turn that no more than `max_unavailable` stores are Upgrading.
+    async fn drive(&self, rollout: Uuid, max_unavailable: i64, turns: usize) -> storage::Rollout {
+        let notifier = Notifier::new(None);
+        for _ in 0..turns {
+            crate::fleet::advance_all(self.db.as_ref(), &notifier).await.unwrap();
+            let upgrading = self
+                .db
+                .list_stores(None)
+                .await
+                .unwrap()
+                .iter()
+                .filter(|s| s.status == StoreStatus::Upgrading)
+                .count();
+            assert!(
+                i64::try_from(upgrading).unwrap() <= max_unavailable,
+                "{upgrading} stores upgrading at once (max {max_unavailable})"
+            );
+            while self.provisioner.try_execute_next(WORKER).await.unwrap() {}
+            let (r, _) = self.db.rollout(rollout).await.unwrap().unwrap();
+            if !matches!(r.state, storage::RolloutState::Running) && r.counts.upgrading == 0 {
+                return r;
+            }
+        }
+        self.db.rollout(rollout).await.unwrap().unwrap().0
+    }
+
+    async fn start_rollout(&self, stores: &[Uuid], max_unavailable: i64, max_failures: i64) -> Uuid {
+        let id = Uuid::new_v4();
+        self.db
+            .create_rollout(
+                storage::NewRollout {
+                    id,
+                    engine: Engine::WooCommerce,
+                    max_unavailable,
+                    max_failures,
+                    created_by: None,
+                    now: Utc::now(),
+                },
+                stores.to_vec(),
+                audit("fleet.upgrade_start"),
+            )
+            .await
+            .unwrap();
+        id
+    }
+
+    fn behind(&self, namespaces: impl IntoIterator<Item = String>) {
+        let mut world = self.world.world();
+        for ns in namespaces {
+            world
+                .namespaces
+                .get_mut(&ns)
+                .unwrap()
+                .annotations
+                .insert(FINGERPRINT.into(), "an older chart".into());
+        }
+    }
+}
+
+fn namespaces(n: usize) -> Vec<String> {
+    std::iter::once("store-shop-abcde".to_owned())
+        .chain((0..n).map(|i| format!("store-shop{i}-abcde")))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_rollout_upgrades_every_store_a_few_at_a_time() {
+    let h = harness(Setting::default()).await;
+    let stores = h.more_ready_stores(9).await;
+    h.behind(namespaces(9));
+    let id = h.start_rollout(&stores, 3, 1).await;
+    let r = h.drive(id, 3, 40).await;
+    assert_eq!(r.state, storage::RolloutState::Completed, "{r:?}");
+    assert_eq!(r.counts.succeeded, 10);
+    assert_eq!(r.counts.failed + r.counts.pending + r.counts.upgrading, 0);
+    assert_eq!(h.world.world().helm_installs, 20, "each store installed, then upgraded once");
+    assert!(r.finished_at.is_some());
+    let (_, entries) = h.db.rollout(id).await.unwrap().unwrap();
+    assert!(entries.iter().all(|e| e.state == storage::RolloutStoreState::Succeeded));
+    assert!(entries.iter().all(|e| e.started_at.is_some() && e.finished_at.is_some()));
+}
+
+#[tokio::test]
+async fn a_rollout_halts_at_its_failure_limit_with_the_failed_stores_rolled_back() {
+    let h = harness(Setting::default()).await;
+    let stores = h.more_ready_stores(11).await;
+    let all = namespaces(11);
+    h.behind(all.clone());
+    // The 2nd, 4th and 6th stores in rollout order break on the new chart.
+    h.world.world().failing_upgrades = [1, 3, 5].iter().map(|i| all[*i].clone()).collect();
+    let id = h.start_rollout(&stores, 2, 2).await;
+    let r = h.drive(id, 2, 40).await;
+    assert_eq!(r.state, storage::RolloutState::Halted, "{r:?}");
+    assert_eq!(r.counts.failed, 2, "{r:?}");
+    assert!(r.counts.pending > 0, "stores after the halt were not touched: {r:?}");
+    assert!(
+        r.halt_reason.as_deref().unwrap().starts_with("2 store upgrades failed (the limit is 2)"),
+        "{r:?}"
+    );
+    let (_, entries) = h.db.rollout(id).await.unwrap().unwrap();
+    for e in entries.iter().filter(|e| e.state == storage::RolloutStoreState::Failed) {
+        let s = h.db.get_store(e.store_id).await.unwrap().unwrap();
+        assert_eq!(s.status, StoreStatus::Ready, "a failed store serves again: {s:?}");
+        assert_eq!(s.release.last_upgrade_result, Some(storage::UpgradeResult::RolledBack));
+        assert!(e.reason.as_deref().unwrap().contains("rolled back to revision 1"), "{e:?}");
+    }
+    // Nothing moves once halted.
+    let installs = h.world.world().helm_installs;
+    let again = h.drive(id, 2, 3).await;
+    assert_eq!(again.counts, r.counts);
+    assert_eq!(h.world.world().helm_installs, installs);
+}
+
+#[tokio::test]
+async fn a_rollout_pauses_resumes_and_cancels_and_survives_a_restart() {
+    let h = harness(Setting::default()).await;
+    let stores = h.more_ready_stores(5).await;
+    h.behind(namespaces(5));
+    let id = h.start_rollout(&stores, 1, 1).await;
+    // One store upgraded, then the platform dies mid-upgrade of the next: its lease is
+    // held by a worker that is gone.
+    let notifier = Notifier::new(None);
+    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
+    while h.provisioner.try_execute_next(WORKER).await.unwrap() {}
+    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
+    let dead = h
+        .db
+        .claim_due("a-dead-replica/0", 10, Duration::from_millis(200), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(dead.len(), 1);
+    assert_eq!(dead[0].status, StoreStatus::Upgrading);
+    let (r, _) = h.db.rollout(id).await.unwrap().unwrap();
+    assert_eq!((r.counts.succeeded, r.counts.upgrading), (1, 1), "{r:?}");
+    // Pause: the store being upgraded finishes (after the dead lease runs out), no new
+    // one starts.
+    let paused = h
+        .db
+        .change_rollout(id, storage::RolloutAction::Pause, audit("fleet.upgrade_pause"), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(paused.state, storage::RolloutState::Paused);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let r = h.drive(id, 1, 10).await;
+    assert_eq!(r.state, storage::RolloutState::Paused);
+    assert_eq!((r.counts.succeeded, r.counts.upgrading, r.counts.pending), (2, 0, 4), "{r:?}");
+    let err = h
+        .db
+        .change_rollout(id, storage::RolloutAction::Pause, audit("fleet.upgrade_pause"), Utc::now())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, storage::DbError::Rollout(_)), "{err:?}");
+    // Resume: one more store, then cancel: the rest are skipped.
+    h.db
+        .change_rollout(id, storage::RolloutAction::Resume, audit("fleet.upgrade_resume"), Utc::now())
+        .await
+        .unwrap();
+    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
+    let cancelled = h
+        .db
+        .change_rollout(id, storage::RolloutAction::Cancel, audit("fleet.upgrade_cancel"), Utc::now())
+        .await
+        .unwrap();
+    assert_eq!(cancelled.state, storage::RolloutState::Cancelled);
+    assert_eq!(cancelled.counts.skipped, 3, "{cancelled:?}");
+    let r = h.drive(id, 1, 10).await;
+    assert_eq!((r.counts.succeeded, r.counts.skipped, r.counts.upgrading), (3, 3, 0), "{r:?}");
+    assert!(h.db.rollouts_in_motion().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn one_rollout_per_engine_at_a_time() {
+    let h = harness(Setting::default()).await;
+    let stores = h.more_ready_stores(1).await;
+    h.start_rollout(&stores, 1, 1).await;
+    let err = h
+        .db
+        .create_rollout(
+            storage::NewRollout {
+                id: Uuid::new_v4(),
+                engine: Engine::WooCommerce,
+                max_unavailable: 1,
+                max_failures: 1,
+                created_by: None,
+                now: Utc::now(),
+            },
+            stores,
+            audit("fleet.upgrade_start"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, storage::DbError::Conflict(storage::Conflict::RolloutActive)),
+        "{err:?}"
+    );
 }

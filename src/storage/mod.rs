@@ -37,6 +37,9 @@ pub enum DbError {
     IdempotencyInProgress,
     #[error("invalid transition: {0}")]
     Transition(#[from] crate::domain::TransitionError),
+    /// A rollout's state does not allow what was asked.
+    #[error("{0}")]
+    Rollout(String),
     #[error("corrupt row: {0}")]
     Corrupt(String),
     #[error(transparent)]
@@ -50,6 +53,8 @@ pub enum Conflict {
     StoreNameTaken,
     DomainTaken,
     NamespaceTaken,
+    /// A fleet rollout for the engine is running or paused.
+    RolloutActive,
 }
 
 impl std::fmt::Display for Conflict {
@@ -58,6 +63,7 @@ impl std::fmt::Display for Conflict {
             Conflict::EmailTaken => "email already registered",
             Conflict::StoreNameTaken => "store name already used by one of your live stores",
             Conflict::DomainTaken => "domain already used by a live store",
+            Conflict::RolloutActive => "a rollout for this engine is running or paused",
             Conflict::NamespaceTaken => "namespace already used",
         })
     }
@@ -85,7 +91,7 @@ impl Backend {
 /// by the caller so tests and replicas agree on "now".
 #[async_trait]
 pub trait Storage:
-    Accounts + Sessions + Stores + WorkQueue + News + Audit + Send + Sync + std::fmt::Debug
+    Accounts + Sessions + Stores + WorkQueue + Fleet + News + Audit + Send + Sync + std::fmt::Debug
 {
     fn backend(&self) -> Backend;
 
@@ -101,7 +107,7 @@ pub trait Storage:
 
 /// Brings every storage trait into scope: `use crate::storage::prelude::*;`.
 pub mod prelude {
-    pub use super::{Accounts, Audit, News, Sessions, Storage, Stores, WorkQueue};
+    pub use super::{Accounts, Audit, Fleet, News, Sessions, Storage, Stores, WorkQueue};
 }
 
 /// People: accounts, password hashes, roles and quotas.
@@ -209,6 +215,38 @@ pub trait WorkQueue: Send + Sync + std::fmt::Debug {
     async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()>;
     /// Stores in each status, and how many are due now (for metrics).
     async fn queue_stats(&self, now: Timestamp) -> DbResult<QueueStats>;
+}
+
+/// Fleet-wide rolling upgrades: each rollout and where each of its stores stands. The
+/// driver (`crate::fleet`) advances running rollouts one transaction at a time, so any
+/// replica may do it and a restart continues where the database says.
+#[async_trait]
+pub trait Fleet: Send + Sync {
+    /// Start a rollout over `stores`, upgraded in that order; `Conflict(RolloutActive)`
+    /// when one for the engine is running or paused.
+    async fn create_rollout(
+        &self,
+        rollout: NewRollout,
+        stores: Vec<Uuid>,
+        audit: AuditEntry,
+    ) -> DbResult<Rollout>;
+    async fn rollout(&self, id: Uuid) -> DbResult<Option<(Rollout, Vec<RolloutStore>)>>;
+    /// Newest first.
+    async fn list_rollouts(&self, limit: i64) -> DbResult<Vec<Rollout>>;
+    /// Pause, resume or cancel; `Transition` when the rollout's state does not allow it.
+    async fn change_rollout(
+        &self,
+        id: Uuid,
+        action: RolloutAction,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Rollout>;
+    /// Rollouts the driver has work in: running, or with stores still upgrading.
+    async fn rollouts_in_motion(&self) -> DbResult<Vec<Uuid>>;
+    /// One step of the driver for one rollout: record how upgrading stores ended, halt
+    /// at the failure limit, start upgrades up to the unavailability limit, complete.
+    /// Returns the stores it sent to Upgrading.
+    async fn advance_rollout(&self, id: Uuid, now: Timestamp) -> DbResult<Vec<Store>>;
 }
 
 /// News across replicas.

@@ -356,3 +356,118 @@ pub struct NewSession {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
+
+/// Where a fleet rollout stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RolloutState {
+    Running,
+    Paused,
+    /// Stopped by itself at its failure limit.
+    Halted,
+    Cancelled,
+    Completed,
+}
+
+/// Where one store of a rollout stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RolloutStoreState {
+    Pending,
+    Upgrading,
+    Succeeded,
+    /// Its upgrade failed (and was rolled back, or the store is Failed).
+    Failed,
+    /// Not upgraded: deleted, not Ready when its turn came, or the rollout was cancelled.
+    Skipped,
+}
+
+macro_rules! text_enum {
+    ($t:ty { $($v:ident = $s:literal),* $(,)? }) => {
+        impl $t {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$v),)* _ => None }
+            }
+        }
+    };
+}
+text_enum!(RolloutState { Running = "running", Paused = "paused", Halted = "halted", Cancelled = "cancelled", Completed = "completed" });
+text_enum!(RolloutStoreState { Pending = "pending", Upgrading = "upgrading", Succeeded = "succeeded", Failed = "failed", Skipped = "skipped" });
+
+/// What an admin does to a rollout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RolloutAction {
+    Pause,
+    Resume,
+    Cancel,
+}
+
+impl RolloutAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RolloutAction::Pause => "pause",
+            RolloutAction::Resume => "resume",
+            RolloutAction::Cancel => "cancel",
+        }
+    }
+
+    /// The state after the action, or `None` when the state does not allow it.
+    pub fn apply(self, state: RolloutState) -> Option<RolloutState> {
+        use RolloutState::*;
+        match (self, state) {
+            (RolloutAction::Pause, Running) => Some(Paused),
+            (RolloutAction::Resume, Paused) => Some(Running),
+            (RolloutAction::Cancel, Running | Paused) => Some(Cancelled),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRollout {
+    pub id: Uuid,
+    pub engine: Engine,
+    pub max_unavailable: i64,
+    pub max_failures: i64,
+    pub created_by: Option<Uuid>,
+    pub now: Timestamp,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct RolloutCounts {
+    pub total: i64,
+    pub pending: i64,
+    pub upgrading: i64,
+    pub succeeded: i64,
+    pub failed: i64,
+    pub skipped: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rollout {
+    pub id: Uuid,
+    pub engine: Engine,
+    pub state: RolloutState,
+    pub max_unavailable: i64,
+    pub max_failures: i64,
+    pub halt_reason: Option<String>,
+    pub created_by: Option<Uuid>,
+    pub created_by_email: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub counts: RolloutCounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolloutStore {
+    pub store_id: Uuid,
+    pub name: String,
+    pub state: RolloutStoreState,
+    pub reason: Option<String>,
+    pub started_at: Option<Timestamp>,
+    pub finished_at: Option<Timestamp>,
+}

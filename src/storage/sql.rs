@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::*;
 use crate::domain::{Desired, LifecycleEvent, StoreStatus};
 
+mod fleet;
 mod sessions;
 
 /// One SQL database, SQLite or PostgreSQL, reached through sqlx's `Any` driver.
@@ -190,7 +191,11 @@ fn on_unique(err: sqlx::Error) -> DbError {
 /// (`stores_live_owner_name`), SQLite the columns (`UNIQUE constraint failed:
 /// stores.owner_id, stores.name`).
 fn conflict_for(violation: &str) -> Option<Conflict> {
-    const RULES: [(&[&str], Conflict); 4] = [
+    const RULES: [(&[&str], Conflict); 5] = [
+        (
+            &["fleet_rollouts_active", "fleet_rollouts.engine"],
+            Conflict::RolloutActive,
+        ),
         (
             &["users_email_key", "users.email_key"],
             Conflict::EmailTaken,

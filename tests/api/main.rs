@@ -17,4 +17,5 @@ mod helpers;
 mod storage;
 mod stores;
 mod system;
+mod upgrades;
 mod verify;

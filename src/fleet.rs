@@ -1,0 +1,85 @@
+//! The fleet rollout driver: every couple of seconds, and whenever a store changes, it
+//! advances each rollout that has work (see [`crate::storage::Fleet::advance_rollout`]).
+//! Everything it knows lives in the database, so it holds no state of its own: after a
+//! restart, or on another replica, it continues where the rollout stands.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio_util::sync::CancellationToken;
+
+use crate::domain::{Engine, StoreStatus};
+use crate::notify::Notifier;
+use crate::provision::Provisioner;
+use crate::storage::{DbResult, Storage, Store};
+
+/// How often running rollouts are looked at when nothing else wakes the driver.
+const TICK: Duration = Duration::from_secs(2);
+
+/// The Ready stores of `engine` whose release differs from what the platform would apply
+/// now (its chart, the operator's values, the store's values), oldest first: what a
+/// rollout upgrades.
+pub async fn stores_behind(
+    storage: &dyn Storage,
+    provisioner: &Provisioner,
+    engine: Engine,
+) -> DbResult<Vec<Store>> {
+    let emails: std::collections::HashMap<uuid::Uuid, String> = storage
+        .list_users()
+        .await?
+        .into_iter()
+        .map(|u| (u.user.id, u.user.email))
+        .collect();
+    let mut stores: Vec<Store> = storage
+        .list_stores(None)
+        .await?
+        .into_iter()
+        .filter(|s| s.engine == engine && s.status == StoreStatus::Ready)
+        .filter(|s| {
+            let email = emails.get(&s.owner_id).map_or("", String::as_str);
+            let target = provisioner.target_fingerprint(s, email);
+            target.is_some() && target != s.release.applied_fingerprint
+        })
+        .collect();
+    stores.sort_by_key(|s| (s.created_at, s.id));
+    Ok(stores)
+}
+
+/// Advance every rollout in motion once; the stores sent to Upgrading are handed to the
+/// provisioning workers.
+pub async fn advance_all(storage: &dyn Storage, notifier: &Notifier) -> anyhow::Result<usize> {
+    let mut started = 0;
+    for id in storage.rollouts_in_motion().await? {
+        match storage.advance_rollout(id, Utc::now()).await {
+            Ok(stores) => {
+                for store in &stores {
+                    notifier.work_requested(store);
+                }
+                started += stores.len();
+            }
+            Err(e) => tracing::warn!(rollout = %id, error = %e, "cannot advance the rollout"),
+        }
+    }
+    Ok(started)
+}
+
+/// Drive rollouts until `token` is cancelled.
+pub async fn run(
+    storage: Arc<dyn Storage>,
+    notifier: Arc<Notifier>,
+    token: CancellationToken,
+) -> anyhow::Result<()> {
+    let mut changes = notifier.subscribe();
+    loop {
+        if let Err(e) = advance_all(storage.as_ref(), &notifier).await {
+            tracing::debug!(error = %e, "fleet rollouts not advanced this time");
+        }
+        tokio::select! {
+            () = token.cancelled() => return Ok(()),
+            () = tokio::time::sleep(TICK) => {},
+            // A store changed: one of its rollouts may move on.
+            _ = changes.recv() => {},
+        }
+    }
+}
