@@ -35,25 +35,6 @@ export function stepWords(step: string | null | undefined, status?: StoreStatus)
   return STEP_WORDS[step] ?? UPGRADE_WORDS[step] ?? TEARDOWN_WORDS[step] ?? step;
 }
 
-/** A store status in a short sentence for its owner. */
-export function statusWords(status: StoreStatus): string {
-  switch (status) {
-    case 'Pending':
-      return 'Waiting to be set up';
-    case 'Provisioning':
-      return 'Being set up';
-    case 'Ready':
-      return 'Ready and serving customers';
-    case 'Upgrading':
-      return 'Upgrading: the store keeps serving customers meanwhile';
-    case 'Failed':
-      return 'Setting up did not finish';
-    case 'Deleting':
-      return 'Being deleted';
-  }
-  return status;
-}
-
 /** The text of an event that tells checkout verification was skipped. */
 export const CHECKOUT_SKIPPED = /^Checkout verification skipped/;
 
