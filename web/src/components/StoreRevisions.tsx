@@ -254,8 +254,8 @@ function RevisionItem({
         )}
       </div>
       {canRollBack && (
-        <Button size="sm" onClick={onRollBack}>
-          Roll back to this revision<span className="sr-only"> (revision {r.revision})</span>
+        <Button size="sm" onClick={onRollBack} aria-label={`Roll back to this revision (revision ${r.revision})`}>
+          Roll back to this revision
         </Button>
       )}
     </li>
