@@ -3,7 +3,7 @@ import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Revision, RevisionListResponse, Store } from '../api/types';
 import { info, makeStore, me } from '../test/fixtures';
-import { FakeEventSource, installServer, problem, type Reply } from '../test/http';
+import { FakeEventSource, installServer, problem, type Handler, type Reply } from '../test/http';
 import { renderApp } from '../test/render';
 import { revisionStatusWords } from './StoreRevisions';
 
@@ -42,7 +42,7 @@ const history: RevisionListResponse = {
   ],
 };
 
-function serve(store: Store, extra: Record<string, Reply | ((r: never) => Reply)> = {}) {
+function serve(store: Store, extra: Record<string, Handler | Reply> = {}) {
   return installServer({
     'GET /info': { body: info },
     'GET /me': { body: me },
