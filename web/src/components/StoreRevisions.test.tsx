@@ -187,6 +187,15 @@ describe('versions and revisions', () => {
     expect(within(sec).queryByRole('button', { name: 'Upgrade to the latest version' })).toBeNull();
   });
 
+  it('says when a failed upgrade was rolled back by itself', async () => {
+    const s = makeStore({ name: 'acme', status: 'Ready', status_reason: 'Upgrade failed: wordpress did not become ready; rolled back to revision 2', revision: 4 });
+    serve(s);
+    renderApp(`/stores/${s.id}`);
+    const sec = await section();
+    expect(await within(sec).findByText('The last change was undone')).toBeInTheDocument();
+    expect(sec).toHaveTextContent('Upgrade failed: wordpress did not become ready; rolled back to revision 2. The store is Ready on the revision marked current.');
+  });
+
   it('is not shown, and not loaded, while the store is still being set up', async () => {
     const s = makeStore({ name: 'young', status: 'Provisioning', steps_done: 2 });
     const { requests } = serve(s);

@@ -113,6 +113,12 @@ export function StoreRevisions({ store, onStoreChange }: { store: Store; onStore
         </Alert>
       )}
 
+      {ready && /^(Upgrade|Rollback) failed/i.test(store.status_reason) && (
+        <Alert tone="info" className="mb-4" title="The last change was undone">
+          {store.status_reason}. The store is Ready on the revision marked current.
+        </Alert>
+      )}
+
       {error && !list && <ErrorBlock message={error} onRetry={() => void load()} />}
       {!list && !error && <LoadingBlock label="Loading revisions" />}
       {list && (
