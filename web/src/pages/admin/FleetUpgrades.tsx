@@ -7,7 +7,7 @@ import type { EngineInfo, Rollout, RolloutState, RolloutStore, RolloutStoreState
 import { rolloutErrorWords, upgrades, type RolloutAction } from '../../api/upgrades';
 import { Dialog } from '../../components/Dialog';
 import { engineName } from '../../components/StoreList';
-import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField, cx } from '../../components/ui';
+import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TABLE_CELL, TextField, cx } from '../../components/ui';
 import { formatDateTime, pluralize } from '../../lib/format';
 import { useAnnounce } from '../../state/announcer';
 import { useSession } from '../../state/session';
@@ -476,10 +476,6 @@ function RolloutProgress({ rollout: r, engine }: { rollout: Rollout; engine: str
   );
 }
 
-/** A cell: a labelled line of a card on phones, a table cell from md. */
-const CELL =
-  'grid grid-cols-[5.5rem_minmax(0,1fr)] gap-x-3 py-0.5 md:table-cell md:px-4 md:py-2.5 md:align-top before:text-xs before:leading-5 before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none';
-
 function RolloutStores({ stores }: { stores: RolloutStore[] }) {
   return (
     <Card className="overflow-hidden" aria-labelledby="rollout-stores-heading">
@@ -502,21 +498,21 @@ function RolloutStores({ stores }: { stores: RolloutStore[] }) {
           <tbody role="rowgroup" className="block divide-y divide-slate-100 md:table-row-group">
             {stores.map((s) => (
               <tr role="row" key={s.store_id} className="block px-5 py-3 md:table-row md:p-0" data-store-state={s.state}>
-                <td role="cell" data-label="Store" className={cx(CELL, 'break-words')}>
+                <td role="cell" data-label="Store" className={cx(TABLE_CELL, 'break-words')}>
                   <Link to={`/stores/${encodeURIComponent(s.store_id)}`} className="font-medium text-indigo-700 hover:underline">
                     {s.name}
                   </Link>
                 </td>
-                <td role="cell" data-label="State" className={cx(CELL, STORE_STATE_CLS[s.state])}>
+                <td role="cell" data-label="State" className={cx(TABLE_CELL, STORE_STATE_CLS[s.state])}>
                   {STORE_STATE_WORDS[s.state] ?? s.state}
                 </td>
-                <td role="cell" data-label="Reason" className={cx(CELL, 'text-xs break-words text-slate-600')}>
+                <td role="cell" data-label="Reason" className={cx(TABLE_CELL, 'text-xs break-words text-slate-600')}>
                   {s.reason || '—'}
                 </td>
-                <td role="cell" data-label="Started" className={cx(CELL, 'text-xs whitespace-nowrap text-slate-600')}>
+                <td role="cell" data-label="Started" className={cx(TABLE_CELL, 'text-xs whitespace-nowrap text-slate-600')}>
                   {formatDateTime(s.started_at, true)}
                 </td>
-                <td role="cell" data-label="Finished" className={cx(CELL, 'text-xs whitespace-nowrap text-slate-600')}>
+                <td role="cell" data-label="Finished" className={cx(TABLE_CELL, 'text-xs whitespace-nowrap text-slate-600')}>
                   {formatDateTime(s.finished_at, true)}
                 </td>
               </tr>
