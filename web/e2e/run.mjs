@@ -591,10 +591,12 @@ const scenarios = [
       const file = join(dir, 'rollout.yaml');
       writeFileSync(file, 'commonLabels:\n  e2e-rollout: "1"\n');
       server.env.STOREFLEET_VALUES_FILE = [server.env.STOREFLEET_VALUES_FILE, `woocommerce=${file}`].filter(Boolean).join(',');
+      // Away from the dashboard meanwhile: its stream would log the refused connections.
+      await page.goto('about:blank');
       await stopProcess(server);
       await restartServer(server);
 
-      await page.reload();
+      await page.goto(server.url);
       await page.getByRole('article', { name: 'fleet-shop' }).getByRole('link', { name: 'fleet-shop', exact: true }).click();
       const section = page.getByRole('region', { name: 'Versions and revisions' });
       await section.getByRole('button', { name: 'Upgrade to the latest version' }).waitFor({ timeout: T });

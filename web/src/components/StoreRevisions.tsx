@@ -124,11 +124,13 @@ export function StoreRevisions({ store, onStoreChange }: { store: Store; onStore
       {list && (
         <div className="space-y-4">
           {error && <Alert tone="warning">Could not refresh: {error}</Alert>}
-          <p className="text-sm text-slate-600">
-            {upgradeAvailable
-              ? 'A newer version of the platform’s chart or settings is available for this store.'
-              : 'This store runs the platform’s latest chart and settings.'}
-          </p>
+          {ready && (
+            <p className="text-sm text-slate-600">
+              {upgradeAvailable
+                ? 'A newer version of the platform’s chart or settings is available for this store.'
+                : 'This store runs the platform’s latest chart and settings.'}
+            </p>
+          )}
           {list.items.length === 0 ? (
             <p className="text-sm text-slate-600">No revisions recorded yet.</p>
           ) : (
