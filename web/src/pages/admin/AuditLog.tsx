@@ -43,6 +43,12 @@ export const ACTION_WORDS: Record<string, string> = {
   'store.retry': 'Retried a store',
   'store.credentials_read': 'Viewed store credentials',
   'admin.user_update': 'Changed user settings',
+  'store.upgrade': 'Upgraded a store',
+  'store.rollback': 'Rolled back a store',
+  'fleet.upgrade_start': 'Started a fleet upgrade',
+  'fleet.upgrade_pause': 'Paused a fleet upgrade',
+  'fleet.upgrade_resume': 'Resumed a fleet upgrade',
+  'fleet.upgrade_cancel': 'Cancelled a fleet upgrade',
 };
 
 export function actionWords(action: string): string {

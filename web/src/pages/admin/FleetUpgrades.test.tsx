@@ -5,6 +5,7 @@ import type { Me, Rollout, RolloutStore } from '../../api/types';
 import { info, me } from '../../test/fixtures';
 import { FakeEventSource, installServer, problem, type Handler, type Reply } from '../../test/http';
 import { renderApp } from '../../test/render';
+import { actionWords } from './AuditLog';
 import { checkWholeNumber } from './FleetUpgrades';
 
 beforeEach(() => vi.stubGlobal('EventSource', FakeEventSource));
@@ -277,5 +278,12 @@ describe('checkWholeNumber', () => {
     expect(checkWholeNumber('1', 1, 50)).toBeNull();
     expect(checkWholeNumber(' 50 ', 1, 50)).toBeNull();
     for (const bad of ['0', '51', '', '-1', '1.5', '1e1', 'two']) expect(checkWholeNumber(bad, 1, 50)).toMatch(/whole number from 1 to 50/);
+  });
+});
+
+describe('audit log words for upgrades', () => {
+  it('names the upgrade, rollback and fleet actions', () => {
+    expect(actionWords('store.rollback')).toBe('Rolled back a store');
+    expect(actionWords('fleet.upgrade_cancel')).toBe('Cancelled a fleet upgrade');
   });
 });
