@@ -1,7 +1,8 @@
 // End-to-end tests of the dashboard against the real storefleet release binary in real
 // Chromium. Usage: STOREFLEET_BIN=/path/to/storefleet node e2e/run.mjs
 // Prints the screenshot folder, one line per scenario, and finally "N passed, N failed[, N skipped]".
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { accessibilityProblems, chromiumAvailable, CHROMIUM, openBrowser, restartServer, startServer, stopProcess, stopServer } from './harness.mjs';
 
@@ -103,6 +104,23 @@ async function waitForStatus(row, wanted, timeoutMs, onChange) {
     await new Promise((r) => setTimeout(r, 500));
   }
   throw new Error(`store did not become ${wanted} within ${timeoutMs / 1000} s (last seen ${last}): ${await row.textContent().catch(() => '')}`);
+}
+
+/** Whatever happens, leave nothing behind in the shared cluster: delete the store at the end. */
+function deleteAtEnd(cleanup, page, storeId) {
+  cleanup(async () => {
+    const gone = await page.evaluate(async (id) => {
+      const url = `/api/v1/stores/${id}`;
+      if ((await fetch(url)).status === 404) return true;
+      await fetch(url, { method: 'DELETE' });
+      for (let i = 0; i < 180; i++) {
+        if ((await fetch(url)).status === 404) return true;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+      return false;
+    }, storeId);
+    if (!gone) console.log(`      cleanup: store ${storeId} was not gone after 3 min; its namespace may remain`);
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -499,21 +517,7 @@ const scenarios = [
       const { page } = await browser();
       await signUp(page, server.url, newEmail('erin'));
       const row = await createStore(page, 'ready-shop');
-      const storeId = await row.getAttribute('data-store-id');
-      // Whatever happens, leave nothing behind in the shared cluster.
-      cleanup(async () => {
-        const gone = await page.evaluate(async (id) => {
-          const url = `/api/v1/stores/${id}`;
-          if ((await fetch(url)).status === 404) return true;
-          await fetch(url, { method: 'DELETE' });
-          for (let i = 0; i < 180; i++) {
-            if ((await fetch(url)).status === 404) return true;
-            await new Promise((r) => setTimeout(r, 1000));
-          }
-          return false;
-        }, storeId);
-        if (!gone) console.log(`      cleanup: store ${storeId} was not gone after 3 min; its namespace may remain`);
-      });
+      deleteAtEnd(cleanup, page, await row.getAttribute('data-store-id'));
       await waitForStatus(row, 'Ready', 15 * 60_000, async (s, step) => {
         const m = /^Step (\d+) of \d+/.exec(step ?? '');
         if (s) await shot(page, 'cluster', `status-${s}${m ? `-step-${m[1]}` : ''}`);
@@ -540,6 +544,124 @@ const scenarios = [
       await shot(page, 'cluster', 'gone');
     },
   },
+  {
+    name: "an owner opens a Ready store's versions and revisions",
+    server: 'fleet',
+    skip: CLUSTER ? null : 'needs the provisioning engine and a local cluster: set STOREFLEET_E2E_CLUSTER=1 (and KUBECONFIG)',
+    async run({ server, browser, cleanup }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('rita'));
+      const row = await createStore(page, 'rev-shop');
+      deleteAtEnd(cleanup, page, await row.getAttribute('data-store-id'));
+      await waitForStatus(row, 'Ready', 15 * 60_000);
+      await row.getByRole('link', { name: 'rev-shop', exact: true }).click();
+      await page.getByRole('heading', { name: 'rev-shop', level: 1 }).waitFor({ timeout: T });
+      const section = page.getByRole('region', { name: 'Versions and revisions' });
+      const current = section.locator('li[data-current]');
+      await current.waitFor({ timeout: T });
+      assert((await current.getAttribute('data-revision')) === '1', `a new store's current revision is ${await current.getAttribute('data-revision')}`);
+      const text = await current.textContent();
+      assert(/Revision 1/.test(text) && /current/.test(text) && /Running/.test(text), `revision 1 reads: ${text}`);
+      await section.getByText('This store runs the platform’s latest chart and settings.').waitFor({ timeout: T });
+      assert((await section.getByRole('button').count()) === 0, 'a store on the latest version offers an upgrade or a rollback');
+      await shot(page, 'revisions', 'new-store');
+      await page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `the store page scrolls sideways by ${overflow}px at phone width`);
+      await section.scrollIntoViewIfNeeded();
+      await shot(page, 'revisions', 'phone', false);
+    },
+  },
+  {
+    name: 'an admin rolls a changed chart value out to the fleet and sees it complete; the owner rolls back',
+    server: 'fleet',
+    skip: CLUSTER ? null : 'needs the provisioning engine and a local cluster: set STOREFLEET_E2E_CLUSTER=1 (and KUBECONFIG)',
+    async run({ server, browser, cleanup }) {
+      const owner = await browser();
+      const page = owner.page;
+      await signUp(page, server.url, newEmail('fiona'));
+      const row = await createStore(page, 'fleet-shop');
+      deleteAtEnd(cleanup, page, await row.getAttribute('data-store-id'));
+      await waitForStatus(row, 'Ready', 15 * 60_000);
+
+      // Change the platform's values for WooCommerce stores (a label on every object), as
+      // an operator would, and restart: the store now differs from what the platform applies.
+      const dir = mkdtempSync(join(tmpdir(), 'storefleet-e2e-values-'));
+      cleanup(async () => rmSync(dir, { recursive: true, force: true }));
+      const file = join(dir, 'rollout.yaml');
+      writeFileSync(file, 'commonLabels:\n  e2e-rollout: "1"\n');
+      server.env.STOREFLEET_VALUES_FILE = [server.env.STOREFLEET_VALUES_FILE, `woocommerce=${file}`].filter(Boolean).join(',');
+      // Away from the dashboard meanwhile: its stream would log the refused connections.
+      await page.goto('about:blank');
+      await stopProcess(server);
+      await restartServer(server);
+
+      await page.goto(server.url);
+      await page.getByRole('article', { name: 'fleet-shop' }).getByRole('link', { name: 'fleet-shop', exact: true }).click();
+      const section = page.getByRole('region', { name: 'Versions and revisions' });
+      await section.getByRole('button', { name: 'Upgrade to the latest version' }).waitFor({ timeout: T });
+      await shot(page, 'fleet-upgrade', 'owner-upgrade-offered');
+
+      const admin = await browser();
+      await signIn(admin.page, server.url, ADMIN.email, ADMIN.password);
+      await admin.page.getByRole('link', { name: 'Fleet upgrades' }).click();
+      await admin.page.getByRole('heading', { name: 'Fleet upgrades', level: 1 }).waitFor({ timeout: T });
+      await admin.page.getByLabel('Engine').selectOption('woocommerce');
+      await admin.page.getByLabel('Stores upgraded at a time').fill('2');
+      await admin.page.getByLabel('Halt after this many failed stores').fill('1');
+      await shot(admin.page, 'fleet-upgrade', 'start-form');
+      await admin.page.getByRole('button', { name: 'Start fleet upgrade' }).click();
+      await admin.page.waitForURL(/\/admin\/fleet\/[^/]+$/, { timeout: T });
+      await admin.page.getByRole('heading', { name: 'Fleet upgrade of WooCommerce stores', level: 1 }).waitFor({ timeout: T });
+      await shot(admin.page, 'fleet-upgrade', 'started');
+      const stateOf = () => admin.page.locator('[data-rollout-state]').first().getAttribute('data-rollout-state');
+      const deadline = Date.now() + 10 * 60_000;
+      let state = await stateOf();
+      let shotUpgrading = false;
+      while (state === 'running' && Date.now() < deadline) {
+        if (!shotUpgrading && (await admin.page.locator('tr[data-store-state="upgrading"]').count()) > 0) {
+          shotUpgrading = true;
+          await shot(admin.page, 'fleet-upgrade', 'upgrading');
+        }
+        await new Promise((r) => setTimeout(r, 500));
+        state = await stateOf();
+      }
+      assert(state === 'completed', `the rollout ended ${state} instead of completed: ${await admin.page.locator('main').textContent()}`);
+      const count = async (key) => Number(await admin.page.locator(`[data-count="${key}"]`).textContent());
+      assert((await count('failed')) === 0 && (await count('succeeded')) >= 1, `completed with ${await count('succeeded')} upgraded, ${await count('failed')} failed`);
+      const mine = admin.page.locator('tr', { has: admin.page.getByRole('link', { name: 'fleet-shop', exact: true }) });
+      assert((await mine.getAttribute('data-store-state')) === 'succeeded', `fleet-shop ended ${await mine.getAttribute('data-store-state')}`);
+      await shot(admin.page, 'fleet-upgrade', 'completed');
+      await admin.page.setViewportSize({ width: 390, height: 844 });
+      const overflow = await admin.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `the rollout page scrolls sideways by ${overflow}px at phone width`);
+      await shot(admin.page, 'fleet-upgrade', 'completed-phone');
+      await admin.page.getByRole('link', { name: 'Fleet upgrades' }).first().click();
+      await admin.page.getByRole('list', { name: 'Rollouts, newest first' }).getByText('Completed').waitFor({ timeout: T });
+      await shot(admin.page, 'fleet-upgrade', 'list-phone');
+
+      // The owner's page followed along: revision 2 is current and names what changed.
+      const current = section.locator('li[data-current]');
+      await section.locator('li[data-current][data-revision="2"]').waitFor({ timeout: 60_000 });
+      assert(/commonLabels/.test(await current.textContent()), `revision 2 does not name the changed values: ${await current.textContent()}`);
+      assert((await section.getByRole('button', { name: 'Upgrade to the latest version' }).count()) === 0, 'still offers an upgrade after the rollout');
+      await shot(page, 'fleet-upgrade', 'owner-revision-2');
+
+      await section.getByRole('button', { name: 'Roll back to this revision (revision 1)' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Roll back fleet-shop to revision 1?' });
+      await dialog.waitFor({ timeout: T });
+      await shot(page, 'fleet-upgrade', 'owner-rollback-confirm');
+      await dialog.getByRole('button', { name: 'Roll back to revision 1' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: T });
+      // Helm records a rollback as a new revision with the old values: so the platform's
+      // values are newer again and the upgrade is offered.
+      await section.locator('li[data-current][data-revision="3"]').waitFor({ timeout: 10 * 60_000 });
+      await section.getByRole('button', { name: 'Upgrade to the latest version' }).waitFor({ timeout: T });
+      const badge = await page.locator('main span[data-status]').first().getAttribute('data-status');
+      assert(badge === 'Ready', `after the rollback the store is ${badge}`);
+      await shot(page, 'fleet-upgrade', 'owner-rolled-back');
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------
@@ -561,6 +683,10 @@ async function serverFor(kind) {
     servers[kind] = await startServer({ ...common, env: { STOREFLEET_SIGNUP: 'closed' } });
   } else if (kind === 'restartable') {
     servers[kind] = await startServer(common);
+  } else if (kind === 'fleet') {
+    // Upgrades and rollbacks (issue 12) on their own server: its scenario changes the
+    // platform's values and restarts it, which no other scenario should see.
+    servers[kind] = await startServer({ ...common, cluster: true, users: [ADMIN], env: { STOREFLEET_CHECKOUT_VERIFY: process.env.E2E_CHECKOUT_VERIFY || 'off' } });
   } else if (kind === 'cluster') {
     // kwok runs no containers, so nothing answers at a store's URL: the checkout
     // verification cannot pass there unless E2E_CHECKOUT_VERIFY=on asks for it anyway.

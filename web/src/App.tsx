@@ -16,6 +16,8 @@ const StoreDetailsPage = lazy(() => import('./pages/StoreDetails'));
 const AdminUsersPage = lazy(() => import('./pages/admin/Users'));
 const AdminStoresPage = lazy(() => import('./pages/admin/AllStores'));
 const AuditLogPage = lazy(() => import('./pages/admin/AuditLog'));
+const FleetUpgradesPage = lazy(() => import('./pages/admin/FleetUpgrades'));
+const RolloutPage = lazy(() => import('./pages/admin/FleetUpgrades').then((m) => ({ default: m.RolloutPage })));
 const AccountPage = lazy(() => import('./pages/Account'));
 
 export function App() {
@@ -44,6 +46,8 @@ export function App() {
               <Route path="admin/users" element={<RequireAdmin><Lazy><AdminUsersPage /></Lazy></RequireAdmin>} />
               <Route path="admin/stores" element={<RequireAdmin><Lazy><AdminStoresPage /></Lazy></RequireAdmin>} />
               <Route path="admin/audit" element={<RequireAdmin><Lazy><AuditLogPage /></Lazy></RequireAdmin>} />
+              <Route path="admin/fleet" element={<RequireAdmin><Lazy><FleetUpgradesPage /></Lazy></RequireAdmin>} />
+              <Route path="admin/fleet/:id" element={<RequireAdmin><Lazy><RolloutPage /></Lazy></RequireAdmin>} />
               <Route path="*" element={<NotFoundPage />} />
             </Route>
           </Routes>

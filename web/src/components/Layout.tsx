@@ -69,6 +69,7 @@ export function Layout() {
                 <NavItem to="/admin/users">Users</NavItem>
                 <NavItem to="/admin/stores">All stores</NavItem>
                 <NavItem to="/admin/audit">Audit log</NavItem>
+                <NavItem to="/admin/fleet">Fleet upgrades</NavItem>
               </>
             )}
           </nav>

@@ -32,6 +32,15 @@ const BADGE: Record<StoreStatus, { cls: string; icon: ReactElement }> = {
       </svg>
     ),
   },
+  // Calm, not alarming: the store keeps serving while a new version rolls out.
+  Upgrading: {
+    cls: 'bg-violet-50 text-violet-800 ring-violet-300',
+    icon: (
+      <svg viewBox="0 0 20 20" fill="currentColor" className="h-3.5 w-3.5" aria-hidden="true">
+        <path d="M10 2a8 8 0 1 0 0 16 8 8 0 0 0 0-16Zm0 3.4 4.2 4.2-1.1 1.1-2.35-2.35V14h-1.5V8.35L6.9 10.7 5.8 9.6 10 5.4Z" />
+      </svg>
+    ),
+  },
   Failed: {
     cls: 'bg-red-50 text-red-800 ring-red-300',
     icon: (
@@ -74,13 +83,14 @@ export function stepLabel(store: Pick<Store, 'step' | 'steps_done' | 'steps_tota
   return `Step ${current} of ${total}${words ? ` · ${words}` : ''}`;
 }
 
-/** Progress bar, step and elapsed time for a Pending/Provisioning store. */
+/** Progress bar, step and elapsed time for a Pending/Provisioning/Upgrading store. */
 export function StoreProgress({ store, compact = false }: { store: Store; compact?: boolean }) {
   const now = useNow(1000);
   const label = stepLabel(store);
   // Time on the current step; before the first step starts, the store has been waiting
   // since it was created.
-  const since = Date.parse(store.step_started_at ?? store.created_at);
+  // An upgrade that has not reported a step yet started when the store last changed.
+  const since = Date.parse(store.step_started_at ?? (store.status === 'Upgrading' ? store.updated_at : null) ?? store.created_at);
   const elapsed = Number.isNaN(since) ? null : formatDuration(now - since);
   const total = store.steps_total ?? 0;
   const done = Math.min(total, store.steps_done ?? 0);
@@ -89,14 +99,14 @@ export function StoreProgress({ store, compact = false }: { store: Store; compac
       {total > 0 && (
         <div
           role="progressbar"
-          aria-label={`Provisioning progress of ${store.name}`}
+          aria-label={`${store.status === 'Upgrading' ? 'Upgrade' : 'Provisioning'} progress of ${store.name}`}
           aria-valuemin={0}
           aria-valuemax={total}
           aria-valuenow={done}
           aria-valuetext={label ?? undefined}
           className="h-1.5 w-full max-w-48 overflow-hidden rounded-full bg-slate-200"
         >
-          <div className="h-full rounded-full bg-sky-500 transition-[width]" style={{ width: `${(done / total) * 100}%` }} />
+          <div className={cx('h-full rounded-full transition-[width]', store.status === 'Upgrading' ? 'bg-violet-500' : 'bg-sky-500')} style={{ width: `${(done / total) * 100}%` }} />
         </div>
       )}
       <p className="text-xs text-slate-600">

@@ -4,6 +4,7 @@ import { useWindowVirtualizer } from '@tanstack/react-virtual';
 import { memo, useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { EngineInfo, Store } from '../api/types';
+import { isServing, showsProgress } from '../api/types';
 import { formatAge, formatDateTime } from '../lib/format';
 import { useNow } from '../lib/useNow';
 import { useCheckoutVerdict } from '../state/checkoutCheck';
@@ -101,7 +102,7 @@ const StoreRow = memo(function StoreRow({
   owner?: string | null;
   highlight: boolean;
 }) {
-  const inProgress = store.status === 'Pending' || store.status === 'Provisioning';
+  const inProgress = showsProgress(store);
   const reason = reasonToShow(store);
   const checkout = useCheckoutVerdict(store);
   return (
@@ -148,7 +149,7 @@ const StoreRow = memo(function StoreRow({
         {inProgress && <StoreProgress store={store} compact />}
       </div>
       <div className="min-w-0 text-sm">
-        {store.status === 'Ready' && store.url ? (
+        {isServing(store) && store.url ? (
           <a href={store.url} target="_blank" rel="noreferrer" className="inline-flex max-w-full items-center gap-1 font-medium text-indigo-700 hover:underline">
             <span className="truncate">Open storefront</span>
             <span aria-hidden="true">↗</span>

@@ -248,6 +248,13 @@ export function ErrorBlock({ message, onRetry }: { message: string; onRetry?: ()
   );
 }
 
+/**
+ * A table cell that is a labelled line of a card on phones (its `data-label` before it)
+ * and a table cell from md on.
+ */
+export const TABLE_CELL =
+  'grid grid-cols-[5.5rem_minmax(0,1fr)] gap-x-3 py-0.5 md:table-cell md:px-4 md:py-2.5 md:align-top before:text-xs before:leading-5 before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none';
+
 export function Kbd({ children }: { children: ReactNode }) {
   return <kbd className="rounded border border-slate-300 bg-slate-50 px-1 font-mono text-xs">{children}</kbd>;
 }

@@ -15,6 +15,13 @@ const STEP_WORDS: Record<string, string> = {
   ready: 'Ready',
 };
 
+/** Steps of an upgrade or rollback where they differ from provisioning's. */
+const UPGRADE_WORDS: Record<string, string> = {
+  upgrade: 'Upgrading your store',
+  rollback: 'Rolling back your store',
+  release: 'Installing the new version',
+};
+
 const TEARDOWN_WORDS: Record<string, string> = {
   uninstall: 'Removing the store',
   namespace: 'Removing its isolated space',
@@ -24,7 +31,8 @@ const TEARDOWN_WORDS: Record<string, string> = {
 export function stepWords(step: string | null | undefined, status?: StoreStatus): string | null {
   if (!step) return null;
   if (status === 'Deleting' && TEARDOWN_WORDS[step]) return TEARDOWN_WORDS[step];
-  return STEP_WORDS[step] ?? TEARDOWN_WORDS[step] ?? step;
+  if (status === 'Upgrading' && UPGRADE_WORDS[step]) return UPGRADE_WORDS[step];
+  return STEP_WORDS[step] ?? UPGRADE_WORDS[step] ?? TEARDOWN_WORDS[step] ?? step;
 }
 
 /** The text of an event that tells checkout verification was skipped. */

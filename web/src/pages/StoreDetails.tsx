@@ -4,9 +4,10 @@ import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react'
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError, errorMessage } from '../api/client';
 import type { Credentials, EventListResponse, Store, StoreEvent, StoreHealth } from '../api/types';
-import { isInProgress } from '../api/types';
+import { isInProgress, isServing, showsProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
+import { StoreRevisions } from '../components/StoreRevisions';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
 import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from '../components/StatusBadge';
@@ -136,7 +137,7 @@ export default function StoreDetailsPage() {
     }
   }
 
-  const inProgress = store.status === 'Pending' || store.status === 'Provisioning';
+  const inProgress = showsProgress(store);
   const reason = reasonToShow(store);
 
   return (
@@ -164,7 +165,7 @@ export default function StoreDetailsPage() {
           {inProgress && <StoreProgress store={store} />}
         </div>
         <div className="flex flex-wrap gap-2">
-          {store.status === 'Ready' && store.url && (
+          {isServing(store) && store.url && (
             <a
               href={store.url}
               target="_blank"
@@ -231,6 +232,7 @@ export default function StoreDetailsPage() {
           <HealthCard store={store} />
         </div>
         <div className="space-y-6 lg:col-span-2 lg:row-start-2">
+          <StoreRevisions store={store} onStoreChange={(s) => { setStore(s); if (byId.has(s.id)) upsertMine(s); }} />
           <Timeline store={store} state={events} />
           <TechnicalDetails store={store} events={events.events} open={info != null && me?.role === 'admin'} />
         </div>
@@ -523,7 +525,7 @@ function HealthCard({ store }: { store: Store }) {
   }, [load, store.status]);
   // While the store is still being built, parts that do not exist yet are expected;
   // warn only once it is Ready or Failed, or when a part reports a real failure.
-  const settingUp = store.status === 'Pending' || store.status === 'Provisioning';
+  const settingUp = showsProgress(store);
   const anyFailing = !!health?.components.some((c) => componentState(c, settingUp) === 'warning');
 
   return (
@@ -544,7 +546,9 @@ function HealthCard({ store }: { store: Store }) {
             {health.healthy
               ? 'All components are healthy'
               : settingUp && !anyFailing
-                ? 'Still being set up: components start one after another'
+                ? store.status === 'Upgrading'
+                  ? 'Upgrading: new versions of the components start one after another while the store keeps serving'
+                  : 'Still being set up: components start one after another'
                 : 'Some components are not ready'}
           </p>
           {health.components.length === 0 ? (

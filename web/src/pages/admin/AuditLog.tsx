@@ -5,7 +5,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, errorMessage } from '../../api/client';
 import type { AdminUser, AdminUserListResponse, AuditEvent, AuditEventListResponse } from '../../api/types';
-import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, cx } from '../../components/ui';
+import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TABLE_CELL, cx } from '../../components/ui';
 import { formatDateTime } from '../../lib/format';
 
 export const PAGE_SIZE = 50;
@@ -43,6 +43,12 @@ export const ACTION_WORDS: Record<string, string> = {
   'store.retry': 'Retried a store',
   'store.credentials_read': 'Viewed store credentials',
   'admin.user_update': 'Changed user settings',
+  'store.upgrade': 'Upgraded a store',
+  'store.rollback': 'Rolled back a store',
+  'fleet.upgrade_start': 'Started a fleet upgrade',
+  'fleet.upgrade_pause': 'Paused a fleet upgrade',
+  'fleet.upgrade_resume': 'Resumed a fleet upgrade',
+  'fleet.upgrade_cancel': 'Cancelled a fleet upgrade',
 };
 
 export function actionWords(action: string): string {
@@ -101,10 +107,6 @@ const ACTION_TONE: Record<string, string> = {
   'store.credentials_read': 'bg-violet-50 text-violet-800 ring-violet-200',
   'admin.user_update': 'bg-indigo-50 text-indigo-800 ring-indigo-200',
 };
-
-/** A cell: a labelled line of a card on phones, a table cell from md. */
-const CELL =
-  'grid grid-cols-[5.5rem_minmax(0,1fr)] gap-x-3 py-0.5 md:table-cell md:px-4 md:py-2.5 md:align-top before:text-xs before:leading-5 before:font-medium before:text-slate-500 before:content-[attr(data-label)] md:before:content-none';
 
 export default function AuditLogPage() {
   const [events, setEvents] = useState<AuditEvent[] | null>(null);
@@ -243,24 +245,24 @@ export default function AuditLogPage() {
                     const details = detailsText(e.details, target.usedKey ? [target.usedKey] : []);
                     return (
                       <tr role="row" key={e.id ?? `${e.at}-${i}`} data-action={e.action} className="block px-4 py-3 md:table-row md:p-0">
-                        <td role="cell" data-label="When" className={CELL}>
+                        <td role="cell" data-label="When" className={TABLE_CELL}>
                           <div><time dateTime={e.at} className="whitespace-nowrap tabular-nums">{formatDateTime(e.at, true)}</time></div>
                         </td>
-                        <td role="cell" data-label="Actor" className={cx(CELL, 'break-words')}>
+                        <td role="cell" data-label="Actor" className={cx(TABLE_CELL, 'break-words')}>
                           <div>{e.actor_email ?? (e.actor_id ? <span className="font-mono text-xs">{e.actor_id}</span> : <span className="text-slate-500">anonymous</span>)}</div>
                         </td>
-                        <td role="cell" data-label="Action" className={CELL}>
+                        <td role="cell" data-label="Action" className={TABLE_CELL}>
                           <div><span className={cx('inline-block rounded px-1.5 py-0.5 text-xs font-medium ring-1', ACTION_TONE[e.action] ?? 'bg-slate-50 text-slate-700 ring-slate-200')} title={e.action}>
                             {actionWords(e.action)}
                           </span></div>
                         </td>
-                        <td role="cell" data-label="Target" className={cx(CELL, 'break-words text-slate-700')} title={e.target_id ?? undefined}>
+                        <td role="cell" data-label="Target" className={cx(TABLE_CELL, 'break-words text-slate-700')} title={e.target_id ?? undefined}>
                           <div>{target.text}</div>
                         </td>
-                        <td role="cell" data-label="Details" className={cx(CELL, 'text-xs break-words whitespace-normal text-slate-600 md:min-w-[16rem]')}>
+                        <td role="cell" data-label="Details" className={cx(TABLE_CELL, 'text-xs break-words whitespace-normal text-slate-600 md:min-w-[16rem]')}>
                           <div>{details}</div>
                         </td>
-                        <td role="cell" data-label="From" className={cx(CELL, 'font-mono text-xs text-slate-600')}>
+                        <td role="cell" data-label="From" className={cx(TABLE_CELL, 'font-mono text-xs text-slate-600')}>
                           <div>{e.ip ?? ''}</div>
                         </td>
                       </tr>
