@@ -120,7 +120,10 @@ impl App {
             let (storage, notifier) = (state.storage.clone(), state.notifier.clone());
             let fleet_token = token.clone();
             tasks.spawn(async move {
-                ("fleet rollouts", crate::fleet::run(storage, notifier, fleet_token).await)
+                (
+                    "fleet rollouts",
+                    crate::fleet::run(storage, notifier, fleet_token).await,
+                )
             });
         }
 

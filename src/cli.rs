@@ -353,9 +353,8 @@ pub async fn fleet(mut config: Config, command: FleetCommand) -> anyhow::Result<
         ip: None,
         details,
     };
-    let parse_id = |id: &str| {
-        Uuid::parse_str(id).with_context(|| format!("{id:?} is not a fleet upgrade id"))
-    };
+    let parse_id =
+        |id: &str| Uuid::parse_str(id).with_context(|| format!("{id:?} is not a fleet upgrade id"));
     match command {
         FleetCommand::Upgrade {
             engine,

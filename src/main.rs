@@ -142,9 +142,15 @@ fn main() -> ExitCode {
                     },
                     FleetCommand::List => cli::FleetCommand::List,
                     FleetCommand::Status { id } => cli::FleetCommand::Status(id),
-                    FleetCommand::Pause { id } => cli::FleetCommand::Change(id, RolloutAction::Pause),
-                    FleetCommand::Resume { id } => cli::FleetCommand::Change(id, RolloutAction::Resume),
-                    FleetCommand::Cancel { id } => cli::FleetCommand::Change(id, RolloutAction::Cancel),
+                    FleetCommand::Pause { id } => {
+                        cli::FleetCommand::Change(id, RolloutAction::Pause)
+                    }
+                    FleetCommand::Resume { id } => {
+                        cli::FleetCommand::Change(id, RolloutAction::Resume)
+                    }
+                    FleetCommand::Cancel { id } => {
+                        cli::FleetCommand::Change(id, RolloutAction::Cancel)
+                    }
                 };
                 cli::fleet(config, command).await
             }

@@ -211,7 +211,8 @@ pub async fn start(
             field_errors: errors,
         });
     };
-    let stores = crate::fleet::stores_behind(state.storage.as_ref(), &state.provisioner, engine).await?;
+    let stores =
+        crate::fleet::stores_behind(state.storage.as_ref(), &state.provisioner, engine).await?;
     if stores.is_empty() {
         return Err(ApiError::conflict(
             "nothing_to_upgrade",
@@ -222,7 +223,7 @@ pub async fn start(
         ));
     }
     let id = Uuid::new_v4();
-    let mut entry = audit(Some(&admin), "fleet.upgrade_start", &ip);
+    let mut entry = audit(Some(&admin.user), "fleet.upgrade_start", &ip);
     entry.target_type = Some("rollout".to_owned());
     entry.target_id = Some(id.to_string());
     entry.details = json!({
@@ -237,7 +238,7 @@ pub async fn start(
                 engine,
                 max_unavailable,
                 max_failures,
-                created_by: Some(admin.id),
+                created_by: Some(admin.user.id),
                 now: Utc::now(),
             },
             stores.iter().map(|s| s.id).collect(),
@@ -270,7 +271,10 @@ pub async fn list(
 ) -> ApiResult<Json<RolloutList>> {
     let items = state.storage.list_rollouts(100).await?;
     Ok(Json(RolloutList {
-        items: items.into_iter().map(|r| RolloutView::new(r, None)).collect(),
+        items: items
+            .into_iter()
+            .map(|r| RolloutView::new(r, None))
+            .collect(),
     }))
 }
 
@@ -305,7 +309,11 @@ async fn change(
     action: RolloutAction,
 ) -> ApiResult<Json<RolloutView>> {
     let id = rollout_id(id)?;
-    let mut entry = audit(Some(admin), &format!("fleet.upgrade_{}", action.as_str()), ip);
+    let mut entry = audit(
+        Some(admin),
+        &format!("fleet.upgrade_{}", action.as_str()),
+        ip,
+    );
     entry.target_type = Some("rollout".to_owned());
     entry.target_id = Some(id.to_string());
     let rollout = state
@@ -338,7 +346,7 @@ pub async fn pause(
     ip: ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RolloutView>> {
-    change(&state, &admin, &ip, &id, RolloutAction::Pause).await
+    change(&state, &admin.user, &ip, &id, RolloutAction::Pause).await
 }
 
 /// Resume a paused fleet upgrade.
@@ -353,7 +361,7 @@ pub async fn resume(
     ip: ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RolloutView>> {
-    change(&state, &admin, &ip, &id, RolloutAction::Resume).await
+    change(&state, &admin.user, &ip, &id, RolloutAction::Resume).await
 }
 
 /// Cancel a running or paused fleet upgrade: stores not started are skipped; stores being
@@ -369,5 +377,5 @@ pub async fn cancel(
     ip: ClientIp,
     Path(id): Path<String>,
 ) -> ApiResult<Json<RolloutView>> {
-    change(&state, &admin, &ip, &id, RolloutAction::Cancel).await
+    change(&state, &admin.user, &ip, &id, RolloutAction::Cancel).await
 }

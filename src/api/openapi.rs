@@ -6,9 +6,9 @@ use utoipa::openapi::{RefOr, Schema};
 use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
+use super::fleet::{RolloutList, RolloutStoreView, RolloutView, StartRollout};
 use super::upgrades::{RevisionList, RevisionView, RollbackBody};
 use super::views::*;
-use super::fleet::{RolloutList, RolloutStoreView, RolloutView, StartRollout};
 use super::{account, admin, fleet, stores, stream, system, upgrades};
 use crate::domain::{Engine, Role, StoreStatus};
 use crate::storage::{EventLevel, RolloutState, RolloutStoreState};

@@ -938,13 +938,16 @@ mod tests {
             "config":{"wordpress":{"replicas":2}},"manifest":"kind: Secret"}"#;
         let r = release_revision(json).unwrap();
         assert_eq!((r.revision, r.status.as_str()), (3, "superseded"));
-        assert_eq!((r.chart_version.as_str(), r.app_version.as_str()), ("0.4.0", "6.8.3"));
+        assert_eq!(
+            (r.chart_version.as_str(), r.app_version.as_str()),
+            ("0.4.0", "6.8.3")
+        );
         assert_eq!(r.values, serde_json::json!({"wordpress": {"replicas": 2}}));
         assert!(r.updated.is_some());
         assert!(release_revision(br#"{"name":"shop"}"#).is_err());
     }
 
-    fn deployment(generation: i64, status: serde_json::Value) -> Deployment {
+    fn deployment(generation: i64, status: &serde_json::Value) -> Deployment {
         serde_json::from_value(serde_json::json!({
             "metadata": {"name": "shop-wordpress", "generation": generation,
                 "labels": {"app.kubernetes.io/component": "wordpress"}},
@@ -959,13 +962,13 @@ mod tests {
         let ready = |d| deployment_observation(d).0.ready;
         // Settled.
         let settled = serde_json::json!({"observedGeneration": 2, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
-        assert_eq!(ready(deployment(2, settled)), 1);
+        assert_eq!(ready(deployment(2, &settled)), 1);
         // A new template not yet seen by the controller.
         let unseen = serde_json::json!({"observedGeneration": 1, "replicas": 1, "updatedReplicas": 1, "readyReplicas": 1});
-        assert_eq!(ready(deployment(2, unseen)), 0);
+        assert_eq!(ready(deployment(2, &unseen)), 0);
         // The new pod crash-loops while the old one still serves.
         let rolling = serde_json::json!({"observedGeneration": 2, "replicas": 2, "updatedReplicas": 1, "readyReplicas": 1});
-        assert_eq!(ready(deployment(2, rolling)), 0);
+        assert_eq!(ready(deployment(2, &rolling)), 0);
     }
 
     #[test]

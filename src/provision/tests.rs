@@ -1195,7 +1195,10 @@ async fn an_upgrade_applies_the_current_chart_and_verifies_the_store_again() {
     let store = h.passes_until(StoreStatus::Ready, 10).await;
     assert_eq!(h.world.world().helm_installs, 2, "the release was upgraded");
     assert_eq!(store.release.revision, Some(2));
-    assert_eq!(store.release.applied_fingerprint.as_deref(), Some(&*fingerprint));
+    assert_eq!(
+        store.release.applied_fingerprint.as_deref(),
+        Some(&*fingerprint)
+    );
     assert_eq!(h.annotation(), fingerprint);
     assert_eq!(
         store.release.last_upgrade_result,
@@ -1205,7 +1208,9 @@ async fn an_upgrade_applies_the_current_chart_and_verifies_the_store_again() {
     assert_eq!(store.status_reason, "Ready");
     let events = h.events().await;
     assert!(
-        events.iter().any(|e| e.message == "Upgraded; the store is ready"),
+        events
+            .iter()
+            .any(|e| e.message == "Upgraded; the store is ready"),
         "{events:?}"
     );
     // Every step was told again for the upgrade.
@@ -1228,7 +1233,9 @@ async fn a_failed_upgrade_returns_the_store_to_the_revision_it_ran() {
     let store = h.passes_until(StoreStatus::Ready, 10).await;
     assert_eq!(h.world.world().rollbacks, [1]);
     assert!(
-        store.status_reason.starts_with("Upgrade failed: helm failed: template")
+        store
+            .status_reason
+            .starts_with("Upgrade failed: helm failed: template")
             && store.status_reason.ends_with("; rolled back to revision 1"),
         "{}",
         store.status_reason
@@ -1242,7 +1249,11 @@ async fn a_failed_upgrade_returns_the_store_to_the_revision_it_ran() {
         store.release.applied_fingerprint,
         before.release.applied_fingerprint
     );
-    assert_eq!(store.release.revision, Some(2), "helm records the rollback as revision 2");
+    assert_eq!(
+        store.release.revision,
+        Some(2),
+        "helm records the rollback as revision 2"
+    );
     assert!(h.failures("helm"));
     let events = h.events().await;
     assert!(
@@ -1264,8 +1275,12 @@ async fn an_upgrade_whose_way_back_fails_too_leaves_the_store_failed_saying_both
     h.request(storage::UpgradeTarget::Latest).await;
     let store = h.passes_until(StoreStatus::Failed, 10).await;
     assert!(
-        store.status_reason.contains("Upgrade failed: helm failed: forbidden")
-            && store.status_reason.contains("returning to revision 1 failed too"),
+        store
+            .status_reason
+            .contains("Upgrade failed: helm failed: forbidden")
+            && store
+                .status_reason
+                .contains("returning to revision 1 failed too"),
         "{}",
         store.status_reason
     );
@@ -1285,7 +1300,10 @@ async fn a_rollback_returns_to_the_asked_revision_and_stays_there() {
     let store = h.passes_until(StoreStatus::Ready, 10).await;
     assert_eq!(h.world.world().rollbacks, [1]);
     assert_eq!(store.release.revision, Some(3));
-    assert_eq!(store.release.applied_fingerprint.as_deref(), Some("rollback:1"));
+    assert_eq!(
+        store.release.applied_fingerprint.as_deref(),
+        Some("rollback:1")
+    );
     assert_eq!(h.annotation(), "rollback:1");
     let events = h.events().await;
     assert!(
@@ -1301,7 +1319,11 @@ async fn a_rollback_returns_to_the_asked_revision_and_stays_there() {
     assert_eq!(h.store().await.status, StoreStatus::Provisioning);
     h.world.world().workloads_ready = true;
     h.passes_until(StoreStatus::Ready, 10).await;
-    assert_eq!(h.world.world().helm_installs, 2, "no upgrade behind the owner's back");
+    assert_eq!(
+        h.world.world().helm_installs,
+        2,
+        "no upgrade behind the owner's back"
+    );
     assert_eq!(h.annotation(), "rollback:1");
 }
 
@@ -1316,15 +1338,17 @@ async fn a_repaired_store_keeps_its_release_when_the_chart_changed() {
     let store = h.passes_until(StoreStatus::Ready, 10).await;
     assert_eq!(h.world.world().helm_installs, 1);
     assert_eq!(h.annotation(), "an older chart");
-    assert_eq!(store.release.applied_fingerprint.as_deref(), Some("an older chart"));
+    assert_eq!(
+        store.release.applied_fingerprint.as_deref(),
+        Some("an older chart")
+    );
 }
 
 #[tokio::test]
 async fn only_a_ready_store_can_be_upgraded_and_a_delete_ends_an_upgrade() {
     let h = harness(Setting::default()).await;
-    let err = h
-        .db
-        .request_upgrade(
+    let err =
+        h.db.request_upgrade(
             h.store,
             storage::UpgradeTarget::Latest,
             audit("store.upgrade"),
@@ -1335,11 +1359,10 @@ async fn only_a_ready_store_can_be_upgraded_and_a_delete_ends_an_upgrade() {
     assert!(matches!(err, storage::DbError::Transition(_)), "{err:?}");
     h.ready_and_behind().await;
     h.request(storage::UpgradeTarget::Latest).await;
-    let deleting = h
-        .db
-        .request_delete(h.store, audit("store.delete"), Utc::now())
-        .await
-        .unwrap();
+    let deleting =
+        h.db.request_delete(h.store, audit("store.delete"), Utc::now())
+            .await
+            .unwrap();
     assert_eq!(deleting.status, StoreStatus::Deleting);
     h.passes_until_gone(20).await;
 }
@@ -1387,7 +1410,9 @@ impl Harness {
     async fn drive(&self, rollout: Uuid, max_unavailable: i64, turns: usize) -> storage::Rollout {
         let notifier = Notifier::new(None);
         for _ in 0..turns {
-            crate::fleet::advance_all(self.db.as_ref(), &notifier).await.unwrap();
+            crate::fleet::advance_all(self.db.as_ref(), &notifier)
+                .await
+                .unwrap();
             let upgrading = self
                 .db
                 .list_stores(None)
@@ -1409,7 +1434,12 @@ impl Harness {
         self.db.rollout(rollout).await.unwrap().unwrap().0
     }
 
-    async fn start_rollout(&self, stores: &[Uuid], max_unavailable: i64, max_failures: i64) -> Uuid {
+    async fn start_rollout(
+        &self,
+        stores: &[Uuid],
+        max_unavailable: i64,
+        max_failures: i64,
+    ) -> Uuid {
         let id = Uuid::new_v4();
         self.db
             .create_rollout(
@@ -1458,11 +1488,23 @@ async fn a_rollout_upgrades_every_store_a_few_at_a_time() {
     assert_eq!(r.state, storage::RolloutState::Completed, "{r:?}");
     assert_eq!(r.counts.succeeded, 10);
     assert_eq!(r.counts.failed + r.counts.pending + r.counts.upgrading, 0);
-    assert_eq!(h.world.world().helm_installs, 20, "each store installed, then upgraded once");
+    assert_eq!(
+        h.world.world().helm_installs,
+        20,
+        "each store installed, then upgraded once"
+    );
     assert!(r.finished_at.is_some());
     let (_, entries) = h.db.rollout(id).await.unwrap().unwrap();
-    assert!(entries.iter().all(|e| e.state == storage::RolloutStoreState::Succeeded));
-    assert!(entries.iter().all(|e| e.started_at.is_some() && e.finished_at.is_some()));
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.state == storage::RolloutStoreState::Succeeded)
+    );
+    assert!(
+        entries
+            .iter()
+            .all(|e| e.started_at.is_some() && e.finished_at.is_some())
+    );
 }
 
 #[tokio::test]
@@ -1477,17 +1519,39 @@ async fn a_rollout_halts_at_its_failure_limit_with_the_failed_stores_rolled_back
     let r = h.drive(id, 2, 40).await;
     assert_eq!(r.state, storage::RolloutState::Halted, "{r:?}");
     assert_eq!(r.counts.failed, 2, "{r:?}");
-    assert!(r.counts.pending > 0, "stores after the halt were not touched: {r:?}");
     assert!(
-        r.halt_reason.as_deref().unwrap().starts_with("2 store upgrades failed (the limit is 2)"),
+        r.counts.pending > 0,
+        "stores after the halt were not touched: {r:?}"
+    );
+    assert!(
+        r.halt_reason
+            .as_deref()
+            .unwrap()
+            .starts_with("2 store upgrades failed (the limit is 2)"),
         "{r:?}"
     );
     let (_, entries) = h.db.rollout(id).await.unwrap().unwrap();
-    for e in entries.iter().filter(|e| e.state == storage::RolloutStoreState::Failed) {
+    for e in entries
+        .iter()
+        .filter(|e| e.state == storage::RolloutStoreState::Failed)
+    {
         let s = h.db.get_store(e.store_id).await.unwrap().unwrap();
-        assert_eq!(s.status, StoreStatus::Ready, "a failed store serves again: {s:?}");
-        assert_eq!(s.release.last_upgrade_result, Some(storage::UpgradeResult::RolledBack));
-        assert!(e.reason.as_deref().unwrap().contains("rolled back to revision 1"), "{e:?}");
+        assert_eq!(
+            s.status,
+            StoreStatus::Ready,
+            "a failed store serves again: {s:?}"
+        );
+        assert_eq!(
+            s.release.last_upgrade_result,
+            Some(storage::UpgradeResult::RolledBack)
+        );
+        assert!(
+            e.reason
+                .as_deref()
+                .unwrap()
+                .contains("rolled back to revision 1"),
+            "{e:?}"
+        );
     }
     // Nothing moves once halted.
     let installs = h.world.world().helm_installs;
@@ -1505,12 +1569,20 @@ async fn a_rollout_pauses_resumes_and_cancels_and_survives_a_restart() {
     // One store upgraded, then the platform dies mid-upgrade of the next: its lease is
     // held by a worker that is gone.
     let notifier = Notifier::new(None);
-    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
+    crate::fleet::advance_all(h.db.as_ref(), &notifier)
+        .await
+        .unwrap();
     while h.provisioner.try_execute_next(WORKER).await.unwrap() {}
-    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
-    let dead = h
-        .db
-        .claim_due("a-dead-replica/0", 10, Duration::from_millis(200), Utc::now())
+    crate::fleet::advance_all(h.db.as_ref(), &notifier)
+        .await
+        .unwrap();
+    let dead =
+        h.db.claim_due(
+            "a-dead-replica/0",
+            10,
+            Duration::from_millis(200),
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(dead.len(), 1);
@@ -1519,37 +1591,63 @@ async fn a_rollout_pauses_resumes_and_cancels_and_survives_a_restart() {
     assert_eq!((r.counts.succeeded, r.counts.upgrading), (1, 1), "{r:?}");
     // Pause: the store being upgraded finishes (after the dead lease runs out), no new
     // one starts.
-    let paused = h
-        .db
-        .change_rollout(id, storage::RolloutAction::Pause, audit("fleet.upgrade_pause"), Utc::now())
+    let paused =
+        h.db.change_rollout(
+            id,
+            storage::RolloutAction::Pause,
+            audit("fleet.upgrade_pause"),
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(paused.state, storage::RolloutState::Paused);
     tokio::time::sleep(Duration::from_millis(250)).await;
     let r = h.drive(id, 1, 10).await;
     assert_eq!(r.state, storage::RolloutState::Paused);
-    assert_eq!((r.counts.succeeded, r.counts.upgrading, r.counts.pending), (2, 0, 4), "{r:?}");
-    let err = h
-        .db
-        .change_rollout(id, storage::RolloutAction::Pause, audit("fleet.upgrade_pause"), Utc::now())
+    assert_eq!(
+        (r.counts.succeeded, r.counts.upgrading, r.counts.pending),
+        (2, 0, 4),
+        "{r:?}"
+    );
+    let err =
+        h.db.change_rollout(
+            id,
+            storage::RolloutAction::Pause,
+            audit("fleet.upgrade_pause"),
+            Utc::now(),
+        )
         .await
         .unwrap_err();
     assert!(matches!(err, storage::DbError::Rollout(_)), "{err:?}");
     // Resume: one more store, then cancel: the rest are skipped.
-    h.db
-        .change_rollout(id, storage::RolloutAction::Resume, audit("fleet.upgrade_resume"), Utc::now())
+    h.db.change_rollout(
+        id,
+        storage::RolloutAction::Resume,
+        audit("fleet.upgrade_resume"),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
+    crate::fleet::advance_all(h.db.as_ref(), &notifier)
         .await
         .unwrap();
-    crate::fleet::advance_all(h.db.as_ref(), &notifier).await.unwrap();
-    let cancelled = h
-        .db
-        .change_rollout(id, storage::RolloutAction::Cancel, audit("fleet.upgrade_cancel"), Utc::now())
+    let cancelled =
+        h.db.change_rollout(
+            id,
+            storage::RolloutAction::Cancel,
+            audit("fleet.upgrade_cancel"),
+            Utc::now(),
+        )
         .await
         .unwrap();
     assert_eq!(cancelled.state, storage::RolloutState::Cancelled);
     assert_eq!(cancelled.counts.skipped, 3, "{cancelled:?}");
     let r = h.drive(id, 1, 10).await;
-    assert_eq!((r.counts.succeeded, r.counts.skipped, r.counts.upgrading), (3, 3, 0), "{r:?}");
+    assert_eq!(
+        (r.counts.succeeded, r.counts.skipped, r.counts.upgrading),
+        (3, 3, 0),
+        "{r:?}"
+    );
     assert!(h.db.rollouts_in_motion().await.unwrap().is_empty());
 }
 
@@ -1558,9 +1656,8 @@ async fn one_rollout_per_engine_at_a_time() {
     let h = harness(Setting::default()).await;
     let stores = h.more_ready_stores(1).await;
     h.start_rollout(&stores, 1, 1).await;
-    let err = h
-        .db
-        .create_rollout(
+    let err =
+        h.db.create_rollout(
             storage::NewRollout {
                 id: Uuid::new_v4(),
                 engine: Engine::WooCommerce,
@@ -1575,7 +1672,10 @@ async fn one_rollout_per_engine_at_a_time() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, storage::DbError::Conflict(storage::Conflict::RolloutActive)),
+        matches!(
+            err,
+            storage::DbError::Conflict(storage::Conflict::RolloutActive)
+        ),
         "{err:?}"
     );
 }

@@ -885,8 +885,17 @@ struct Api2 {
 }
 
 impl Api2 {
-    async fn call(&self, token: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+    async fn call(
+        &self,
+        token: &str,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(token);
         if let Some(b) = body {
             req = req.json(&b);
         }
@@ -910,18 +919,30 @@ async fn sign_in(api: &Api2, email: &str, password: &str) -> String {
         .json()
         .await
         .unwrap();
-    resp["token"].as_str().unwrap_or_else(|| panic!("{resp}")).to_owned()
+    resp["token"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{resp}"))
+        .to_owned()
 }
 
 /// Wait until a rollout satisfies `done`; returns it.
-async fn rollout_until(api: &Api2, token: &str, id: &str, within: Duration, done: impl Fn(&Value) -> bool) -> Value {
+async fn rollout_until(
+    api: &Api2,
+    token: &str,
+    id: &str,
+    within: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = tokio::time::Instant::now() + within;
     loop {
         let r = api.get(token, &format!("/admin/fleet/upgrades/{id}")).await;
         if done(&r) {
             return r;
         }
-        assert!(tokio::time::Instant::now() < deadline, "rollout did not get there: {r}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "rollout did not get there: {r}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
@@ -944,7 +965,14 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     until_up(&api.http, port, dir.path()).await;
     // The operator's first admin, from the CLI against the same database.
     let mut cli = std::process::Command::new(env!("CARGO_BIN_EXE_storefleet"))
-        .args(["user", "create", "--email", "ops@example.com", "--admin", "--password-stdin"])
+        .args([
+            "user",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--admin",
+            "--password-stdin",
+        ])
         .current_dir(repo())
         .env("STOREFLEET_DATA_DIR", dir.path())
         .stdin(std::process::Stdio::piped())
@@ -953,26 +981,43 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
         .unwrap();
     {
         use std::io::Write as _;
-        cli.stdin.take().unwrap().write_all(b"fleet-admin-password\n").unwrap();
+        cli.stdin
+            .take()
+            .unwrap()
+            .write_all(b"fleet-admin-password\n")
+            .unwrap();
     }
     assert!(cli.wait().unwrap().success());
     let admin = sign_in(&api, "ops@example.com", "fleet-admin-password").await;
     let (status, owner) = api
-        .call("", reqwest::Method::POST, "/auth/register", Some(json!({ "email": "fleet@example.com", "password": "fleet-owner-password" })))
+        .call(
+            "",
+            reqwest::Method::POST,
+            "/auth/register",
+            Some(json!({ "email": "fleet@example.com", "password": "fleet-owner-password" })),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{owner}");
     let token = owner["token"].as_str().unwrap().to_owned();
     let mut ids = Vec::new();
     for i in 0..STORES {
         let (status, s) = api
-            .call(&token, reqwest::Method::POST, "/stores", Some(json!({ "name": format!("fleet-{i}") })))
+            .call(
+                &token,
+                reqwest::Method::POST,
+                "/stores",
+                Some(json!({ "name": format!("fleet-{i}") })),
+            )
             .await;
         assert_eq!(status, StatusCode::ACCEPTED, "{s}");
         ids.push(s["id"].as_str().unwrap().to_owned());
     }
     let all_ready = |api: &Api2, token: String, within: u64| {
         let ids = ids.clone();
-        let api = Api2 { http: api.http.clone(), base: api.base.clone() };
+        let api = Api2 {
+            http: api.http.clone(),
+            base: api.base.clone(),
+        };
         async move {
             let deadline = tokio::time::Instant::now() + Duration::from_secs(within);
             loop {
@@ -983,51 +1028,89 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
                 if ready == ids.len() {
                     return items;
                 }
-                assert!(tokio::time::Instant::now() < deadline, "{ready} of {} Ready", ids.len());
+                assert!(
+                    tokio::time::Instant::now() < deadline,
+                    "{ready} of {} Ready",
+                    ids.len()
+                );
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
         }
     };
     all_ready(&api, token.clone(), 600).await;
-    let revisions = api.get(&token, &format!("/stores/{}/revisions", ids[0])).await;
+    let revisions = api
+        .get(&token, &format!("/stores/{}/revisions", ids[0]))
+        .await;
     assert_eq!(revisions["upgrade_available"], false, "{revisions}");
     assert_eq!(revisions["current_revision"], 1, "{revisions}");
 
     // The operator changes the stores' values and restarts the platform: every store is
     // now behind, and none was changed behind its owner's back.
     let v2 = dir.path().join("v2.yaml");
-    std::fs::write(&v2, "wordpress:\n  podLabels:\n    storefleet.io/rollout: v2\n").unwrap();
+    std::fs::write(
+        &v2,
+        "wordpress:\n  podLabels:\n    storefleet.io/rollout: v2\n",
+    )
+    .unwrap();
     server.child.kill().unwrap();
     server.child.wait().unwrap();
     server = spawn_server_with(dir.path(), &kc, port, &[&v2]);
     until_up(&api.http, port, dir.path()).await;
-    let revisions = api.get(&token, &format!("/stores/{}/revisions", ids[0])).await;
+    let revisions = api
+        .get(&token, &format!("/stores/{}/revisions", ids[0]))
+        .await;
     assert_eq!(revisions["upgrade_available"], true, "{revisions}");
     assert_eq!(revisions["current_revision"], 1, "{revisions}");
     let (status, body) = api
-        .call(&token, reqwest::Method::POST, "/admin/fleet/upgrades", Some(json!({ "engine": "woocommerce" })))
+        .call(
+            &token,
+            reqwest::Method::POST,
+            "/admin/fleet/upgrades",
+            Some(json!({ "engine": "woocommerce" })),
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     let (status, rollout) = api
-        .call(&admin, reqwest::Method::POST, "/admin/fleet/upgrades", Some(json!({ "engine": "woocommerce", "max_unavailable": 10, "max_failures": 1 })))
+        .call(
+            &admin,
+            reqwest::Method::POST,
+            "/admin/fleet/upgrades",
+            Some(json!({ "engine": "woocommerce", "max_unavailable": 10, "max_failures": 1 })),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{rollout}");
     assert_eq!(rollout["total"], STORES);
     let rid = rollout["id"].as_str().unwrap().to_owned();
     let (status, again) = api
-        .call(&admin, reqwest::Method::POST, "/admin/fleet/upgrades", Some(json!({ "engine": "woocommerce" })))
+        .call(
+            &admin,
+            reqwest::Method::POST,
+            "/admin/fleet/upgrades",
+            Some(json!({ "engine": "woocommerce" })),
+        )
         .await;
-    assert_eq!((status, again["code"].as_str()), (StatusCode::CONFLICT, Some("rollout_active")), "{again}");
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (StatusCode::CONFLICT, Some("rollout_active")),
+        "{again}"
+    );
     // Never more than 10 stores upgrading; SIGKILL the platform a third of the way in.
     let mut killed = false;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(900);
     loop {
-        let r = api.get(&admin, &format!("/admin/fleet/upgrades/{rid}")).await;
+        let r = api
+            .get(&admin, &format!("/admin/fleet/upgrades/{rid}"))
+            .await;
         if r.is_null() || r["state"].is_null() {
             tokio::time::sleep(Duration::from_millis(300)).await;
             continue;
         }
-        let upgrading = r["stores"].as_array().unwrap().iter().filter(|s| s["state"] == "upgrading").count();
+        let upgrading = r["stores"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["state"] == "upgrading")
+            .count();
         assert!(upgrading <= 10, "{upgrading} upgrading at once");
         if !killed && r["succeeded"].as_u64().unwrap() >= 15 {
             server.child.kill().unwrap(); // SIGKILL, mid-rollout
@@ -1039,18 +1122,31 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
         }
         if r["state"] != "running" {
             assert_eq!(r["state"], "completed", "{r}");
-            assert_eq!((r["succeeded"].as_u64(), r["failed"].as_u64()), (Some(STORES as u64), Some(0)), "{r}");
+            assert_eq!(
+                (r["succeeded"].as_u64(), r["failed"].as_u64()),
+                (Some(STORES as u64), Some(0)),
+                "{r}"
+            );
             break;
         }
-        assert!(tokio::time::Instant::now() < deadline, "the rollout did not finish: {r}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the rollout did not finish: {r}"
+        );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
     assert!(killed, "the platform was killed mid-rollout");
-    let revisions = api.get(&token, &format!("/stores/{}/revisions", ids[7])).await;
+    let revisions = api
+        .get(&token, &format!("/stores/{}/revisions", ids[7]))
+        .await;
     assert_eq!(revisions["upgrade_available"], false, "{revisions}");
     assert_eq!(revisions["items"][0]["status"], "deployed", "{revisions}");
     assert!(
-        revisions["items"][0]["changed_values"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().starts_with("wordpress.podLabels")),
+        revisions["items"][0]["changed_values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("wordpress.podLabels")),
         "{revisions}"
     );
 
@@ -1064,7 +1160,12 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     server = spawn_server_with(dir.path(), &kc, port, &[&v2, &v3]);
     until_up(&api.http, port, dir.path()).await;
     let (status, bad) = api
-        .call(&admin, reqwest::Method::POST, "/admin/fleet/upgrades", Some(json!({ "engine": "woocommerce", "max_unavailable": 2, "max_failures": 3 })))
+        .call(
+            &admin,
+            reqwest::Method::POST,
+            "/admin/fleet/upgrades",
+            Some(json!({ "engine": "woocommerce", "max_unavailable": 2, "max_failures": 3 })),
+        )
         .await;
     assert_eq!(status, StatusCode::CREATED, "{bad}");
     let bid = bad["id"].as_str().unwrap().to_owned();
@@ -1075,27 +1176,66 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     assert_eq!(r["state"], "halted", "{r}");
     let failed = r["failed"].as_u64().unwrap();
     assert!((3..=4).contains(&failed), "{r}");
-    assert!(r["pending"].as_u64().unwrap() >= 40, "the rest were not touched: {r}");
-    assert!(r["halt_reason"].as_str().unwrap().contains("limit is 3"), "{r}");
-    for s in r["stores"].as_array().unwrap().iter().filter(|s| s["state"] == "failed") {
+    assert!(
+        r["pending"].as_u64().unwrap() >= 40,
+        "the rest were not touched: {r}"
+    );
+    assert!(
+        r["halt_reason"].as_str().unwrap().contains("limit is 3"),
+        "{r}"
+    );
+    for s in r["stores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["state"] == "failed")
+    {
         let id = s["store_id"].as_str().unwrap();
         let store = api.get(&token, &format!("/stores/{id}")).await;
         assert_eq!(store["status"], "Ready", "{store}");
-        assert!(store["status_reason"].as_str().unwrap().contains("rolled back to revision 2"), "{store}");
+        assert!(
+            store["status_reason"]
+                .as_str()
+                .unwrap()
+                .contains("rolled back to revision 2"),
+            "{store}"
+        );
         let revisions = api.get(&token, &format!("/stores/{id}/revisions")).await;
-        assert_eq!(revisions["upgrade_available"], true, "still behind: {revisions}");
+        assert_eq!(
+            revisions["upgrade_available"], true,
+            "still behind: {revisions}"
+        );
     }
     let (status, body) = api
-        .call(&admin, reqwest::Method::POST, &format!("/admin/fleet/upgrades/{bid}/resume"), None)
+        .call(
+            &admin,
+            reqwest::Method::POST,
+            &format!("/admin/fleet/upgrades/{bid}/resume"),
+            None,
+        )
         .await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_rollout_state")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::CONFLICT, Some("invalid_rollout_state")),
+        "{body}"
+    );
     all_ready(&api, token.clone(), 300).await;
 
     for id in &ids {
-        api.call(&token, reqwest::Method::DELETE, &format!("/stores/{id}"), None).await;
+        api.call(
+            &token,
+            reqwest::Method::DELETE,
+            &format!("/stores/{id}"),
+            None,
+        )
+        .await;
     }
     let deadline = tokio::time::Instant::now() + Duration::from_secs(600);
-    while !api.get(&token, "/stores").await["items"].as_array().unwrap().is_empty() {
+    while !api.get(&token, "/stores").await["items"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+    {
         assert!(tokio::time::Instant::now() < deadline, "cleanup");
         tokio::time::sleep(Duration::from_secs(1)).await;
     }

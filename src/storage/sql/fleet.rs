@@ -40,10 +40,7 @@ struct Entry {
 }
 
 impl SqlStorage {
-    async fn counts_tx(
-        conn: &mut sqlx::AnyConnection,
-        id: Uuid,
-    ) -> DbResult<RolloutCounts> {
+    async fn counts_tx(conn: &mut sqlx::AnyConnection, id: Uuid) -> DbResult<RolloutCounts> {
         let rows = sqlx::query(
             "SELECT state, COUNT(*) AS n FROM fleet_rollout_stores WHERE rollout_id = $1 GROUP BY state",
         )
@@ -61,7 +58,11 @@ impl SqlStorage {
                 Some(RolloutStoreState::Succeeded) => c.succeeded += n,
                 Some(RolloutStoreState::Failed) => c.failed += n,
                 Some(RolloutStoreState::Skipped) => c.skipped += n,
-                None => return Err(DbError::Corrupt(format!("bad rollout store state {state:?}"))),
+                None => {
+                    return Err(DbError::Corrupt(format!(
+                        "bad rollout store state {state:?}"
+                    )));
+                }
             }
         }
         Ok(c)
@@ -145,21 +146,29 @@ impl SqlStorage {
             let state: String = row.try_get("state")?;
             entries.push(Entry {
                 store_id: uuid(&row.try_get::<String, _>("store_id")?)?,
-                state: RolloutStoreState::parse(&state)
-                    .ok_or_else(|| DbError::Corrupt(format!("bad rollout store state {state:?}")))?,
+                state: RolloutStoreState::parse(&state).ok_or_else(|| {
+                    DbError::Corrupt(format!("bad rollout store state {state:?}"))
+                })?,
                 started_at: opt_ts(row.try_get("started_at")?)?,
             });
         }
         // 1. How the stores being upgraded ended.
         let mut failed = rollout.counts.failed;
         let mut upgrading = 0;
-        for e in entries.iter().filter(|e| e.state == RolloutStoreState::Upgrading) {
+        for e in entries
+            .iter()
+            .filter(|e| e.state == RolloutStoreState::Upgrading)
+        {
             let store = self.lock_store(tx, e.store_id).await?;
             let verdict = match &store {
-                None => Some((RolloutStoreState::Skipped, "the store no longer exists".to_owned())),
-                Some(s) if s.is_deleted() || s.desired == Desired::Absent => {
-                    Some((RolloutStoreState::Skipped, "the store was deleted".to_owned()))
-                }
+                None => Some((
+                    RolloutStoreState::Skipped,
+                    "the store no longer exists".to_owned(),
+                )),
+                Some(s) if s.is_deleted() || s.desired == Desired::Absent => Some((
+                    RolloutStoreState::Skipped,
+                    "the store was deleted".to_owned(),
+                )),
                 Some(s) if s.status == StoreStatus::Upgrading => None,
                 Some(s) => {
                     let ended_after_start = matches!(
@@ -175,7 +184,10 @@ impl SqlStorage {
                         }
                         _ => Some((
                             RolloutStoreState::Failed,
-                            format!("the store left its upgrade as {}: {}", s.status, s.status_reason),
+                            format!(
+                                "the store left its upgrade as {}: {}",
+                                s.status, s.status_reason
+                            ),
                         )),
                     }
                 }
@@ -204,7 +216,10 @@ impl SqlStorage {
         // 3. Start upgrades while fewer than max_unavailable stores are upgrading.
         let mut started = Vec::new();
         if state == RolloutState::Running {
-            for e in entries.iter().filter(|e| e.state == RolloutStoreState::Pending) {
+            for e in entries
+                .iter()
+                .filter(|e| e.state == RolloutStoreState::Pending)
+            {
                 if upgrading >= rollout.max_unavailable {
                     break;
                 }
@@ -220,8 +235,15 @@ impl SqlStorage {
                     Some(_) => None,
                 };
                 if let Some(reason) = skip {
-                    Self::set_entry(tx, id, e.store_id, RolloutStoreState::Skipped, Some(&reason), now)
-                        .await?;
+                    Self::set_entry(
+                        tx,
+                        id,
+                        e.store_id,
+                        RolloutStoreState::Skipped,
+                        Some(&reason),
+                        now,
+                    )
+                    .await?;
                     continue;
                 }
                 let audit = AuditEntry {
@@ -244,7 +266,8 @@ impl SqlStorage {
                         now,
                     )
                     .await?;
-                Self::set_entry(tx, id, e.store_id, RolloutStoreState::Upgrading, None, now).await?;
+                Self::set_entry(tx, id, e.store_id, RolloutStoreState::Upgrading, None, now)
+                    .await?;
                 upgrading += 1;
                 started.push(store);
             }
@@ -340,8 +363,9 @@ impl Fleet for SqlStorage {
                 Ok(RolloutStore {
                     store_id: uuid(&row.try_get::<String, _>("store_id")?)?,
                     name: row.try_get("name")?,
-                    state: RolloutStoreState::parse(&state)
-                        .ok_or_else(|| DbError::Corrupt(format!("bad rollout store state {state:?}")))?,
+                    state: RolloutStoreState::parse(&state).ok_or_else(|| {
+                        DbError::Corrupt(format!("bad rollout store state {state:?}"))
+                    })?,
                     reason: row.try_get("reason")?,
                     started_at: opt_ts(row.try_get("started_at")?)?,
                     finished_at: opt_ts(row.try_get("finished_at")?)?,
