@@ -20,16 +20,19 @@ use crate::storage::EventLevel;
     ),
     paths(
         account::register, account::login, account::logout, account::me, account::change_password,
+        account::list_sessions, account::end_session, account::revoke_other_sessions,
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
         stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
-        admin::list_users, admin::update_user, admin::audit_events,
+        admin::list_users, admin::create_user, admin::update_user, admin::reset_password,
+        admin::delete_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
         Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
-        StoreStatus, EventLevel,
+        StoreStatus, EventLevel, NewUserBody, CreatedUser, PasswordReset, SessionView, SessionList,
+        SessionsEnded,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(
