@@ -102,6 +102,7 @@ pub async fn user_create(
                     UserUpdate {
                         role: Some(Role::Admin),
                         store_quota: None,
+                        suspended: None,
                     },
                     now,
                 )

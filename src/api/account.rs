@@ -1,9 +1,10 @@
 //! Sign-up, sign-in, sign-out and "who am I".
 
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use serde_json::json;
@@ -12,7 +13,9 @@ use uuid::Uuid;
 use super::AppState;
 use super::error::{ApiError, ApiResult, FieldErrors, Problem};
 use super::extract::{AuthMethod, AuthUser, ClientIp, StrictJson, check_origin, presented_token};
-use super::views::{Credentials, Me, PasswordChange, Session, UserView};
+use super::views::{
+    Credentials, Me, PasswordChange, Session, SessionList, SessionView, SessionsEnded, UserView,
+};
 use crate::auth::{self, SESSION_COOKIE};
 use crate::config::Signup;
 use crate::domain::{Email, Password, Role};
@@ -25,6 +28,9 @@ pub fn routes() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/me", get(me))
         .route("/me/password", post(change_password))
+        .route("/me/sessions", get(list_sessions))
+        .route("/me/sessions/revoke-others", post(revoke_other_sessions))
+        .route("/me/sessions/{id}", delete(end_session))
 }
 
 pub fn audit(actor: Option<&User>, action: &str, ip: &ClientIp) -> AuditEntry {
@@ -52,11 +58,30 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
+/// The longest `User-Agent` kept with a session; real browsers send well under this.
+const USER_AGENT_MAX_CHARS: usize = 200;
+
+/// A request's `User-Agent` as kept with its session: printable characters only, at
+/// most [`USER_AGENT_MAX_CHARS`] of them; `None` when there is nothing left.
+fn session_user_agent(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get(header::USER_AGENT)?;
+    let text = String::from_utf8_lossy(raw.as_bytes());
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(USER_AGENT_MAX_CHARS)
+        .collect();
+    let cleaned = cleaned.trim();
+    (!cleaned.is_empty()).then(|| cleaned.to_owned())
+}
+
 /// Start a server-side session for `user` and answer with its token and cookie.
 async fn session_response(
     state: &AppState,
     status: StatusCode,
     user: &User,
+    headers: &HeaderMap,
+    ip: &ClientIp,
 ) -> ApiResult<Response> {
     let now = Utc::now();
     let session = Uuid::new_v4().to_string();
@@ -67,6 +92,8 @@ async fn session_response(
             user_id: user.id,
             created_at: now,
             expires_at: state.tokens.expires_at(now),
+            user_agent: session_user_agent(headers),
+            ip: Some(ip.to_string()),
         })
         .await?;
     let (token, expires_at) = state
@@ -168,7 +195,7 @@ pub async fn register(
         .storage
         .record_audit(audit(Some(&user), "user.register", &ip))
         .await?;
-    session_response(&state, StatusCode::CREATED, &user).await
+    session_response(&state, StatusCode::CREATED, &user, &headers, &ip).await
 }
 
 /// Sign in with email and password.
@@ -177,6 +204,7 @@ pub async fn register(
     responses(
         (status = 200, description = "Signed in; sets the session cookie", body = Session),
         (status = 401, description = "`invalid_credentials`: unknown email or wrong password", body = Problem),
+        (status = 403, description = "`account_suspended`: the password is right but an administrator suspended the account", body = Problem),
         (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem),
         (status = 429, description = "Too many failed sign-ins", body = Problem),
     ))]
@@ -203,13 +231,21 @@ pub async fn login(
     };
     let matches = verify(body.password, hash).await?;
     match user {
+        Some(user) if matches && user.suspended => {
+            // Said only to someone who knows the password, so it tells a guesser nothing.
+            drop(attempt);
+            let mut entry = audit(Some(&user), "user.login_failed", &ip);
+            entry.details = json!({ "email": user.email, "suspended": true });
+            state.storage.record_audit(entry).await?;
+            Err(ApiError::AccountSuspended)
+        }
         Some(user) if matches => {
             drop(attempt);
             state
                 .storage
                 .record_audit(audit(Some(&user), "user.login", &ip))
                 .await?;
-            session_response(&state, StatusCode::OK, &user).await
+            session_response(&state, StatusCode::OK, &user, &headers, &ip).await
         }
         user => {
             attempt.failed();
@@ -331,4 +367,115 @@ pub async fn me(State(state): State<AppState>, auth: AuthUser) -> ApiResult<Json
         store_quota: auth.user.store_quota,
         stores_active,
     }))
+}
+
+/// The signed-in user's live sessions, newest first; `current` marks the one the
+/// request came with.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "account",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = SessionList), (status = 401, body = Problem)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> ApiResult<Json<SessionList>> {
+    let sessions = state
+        .storage
+        .list_sessions(auth.user.id, Utc::now())
+        .await?;
+    Ok(Json(SessionList {
+        items: sessions
+            .into_iter()
+            .map(|s| SessionView {
+                current: s.id == auth.session,
+                id: s.id,
+                created_at: s.created_at,
+                expires_at: s.expires_at,
+                user_agent: s.user_agent,
+                ip: s.ip,
+            })
+            .collect(),
+    }))
+}
+
+/// End one of the signed-in user's sessions (this one too, which signs this client out).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "account",
+    params(("id" = String, Path, description = "Session id, from `GET /me/sessions`")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 204, description = "The session has ended"),
+        (status = 401, body = Problem), (status = 403, body = Problem),
+        (status = 404, description = "No live session of yours has this id", body = Problem)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let ended = id.len() <= 64
+        && state
+            .storage
+            .revoke_own_session(auth.user.id, &id, Utc::now())
+            .await?;
+    if !ended {
+        return Err(ApiError::NotFound(
+            "You have no live session with this id.".to_owned(),
+        ));
+    }
+    state.notifier.access_changed(auth.user.id);
+    let mut entry = audit(Some(&auth.user), "user.session_end", &ip);
+    entry.target_type = Some("session".to_owned());
+    entry.target_id = Some(id.clone());
+    entry.details = json!({ "current": id == auth.session, "sessions_ended": 1 });
+    state.storage.record_audit(entry).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// End every session of the signed-in user except the one the request came with.
+#[utoipa::path(post, path = "/api/v1/me/sessions/revoke-others", tag = "account",
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = SessionsEnded),
+        (status = 401, body = Problem), (status = 403, body = Problem)))]
+pub async fn revoke_other_sessions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ip: ClientIp,
+) -> ApiResult<Json<SessionsEnded>> {
+    let ended = state
+        .storage
+        .revoke_user_sessions(auth.user.id, Some(&auth.session), Utc::now())
+        .await?;
+    if ended > 0 {
+        state.notifier.access_changed(auth.user.id);
+        let mut entry = audit(Some(&auth.user), "user.session_end", &ip);
+        entry.details = json!({ "others": true, "sessions_ended": ended });
+        state.storage.record_audit(entry).await?;
+    }
+    Ok(Json(SessionsEnded {
+        sessions_ended: ended,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_session_keeps_a_short_printable_user_agent() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(session_user_agent(&headers), None);
+        headers.insert(header::USER_AGENT, HeaderValue::from_static("  \t "));
+        assert_eq!(session_user_agent(&headers), None);
+        headers.insert(
+            header::USER_AGENT,
+            HeaderValue::from_static("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0"),
+        );
+        assert_eq!(
+            session_user_agent(&headers).as_deref(),
+            Some("Mozilla/5.0 (X11; Linux x86_64) Chrome/130.0")
+        );
+        let long = format!("a\tb{}", "x".repeat(500));
+        headers.insert(header::USER_AGENT, HeaderValue::from_str(&long).unwrap());
+        let kept = session_user_agent(&headers).unwrap();
+        assert_eq!(kept.chars().count(), USER_AGENT_MAX_CHARS);
+        assert!(kept.starts_with("abxx"), "{kept}");
+    }
 }

@@ -89,6 +89,16 @@ pub enum ApiError {
     },
     #[error("not ready: {0}")]
     NotReady(String),
+    /// A 409 with its own code (`cannot_change_self`, `user_has_stores`, ...).
+    #[error("{code}: {detail}")]
+    ConflictCode {
+        code: &'static str,
+        detail: String,
+        /// For `user_has_stores`: how many stores are left.
+        active: Option<i64>,
+    },
+    #[error("account suspended")]
+    AccountSuspended,
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
     #[error("idempotent request still in progress")]
@@ -193,6 +203,8 @@ impl ApiError {
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             NotReady(_) => (StatusCode::CONFLICT, "not_ready"),
+            ConflictCode { code, .. } => (StatusCode::CONFLICT, code),
+            AccountSuspended => (StatusCode::FORBIDDEN, "account_suspended"),
             IdempotencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch"),
             IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress"),
             QuotaExceeded { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
@@ -243,6 +255,13 @@ impl ApiError {
             | UnsupportedMediaType(d)
             | Refused { detail: d, .. } => d.clone(),
             InvalidCredentials => "Email or password is wrong.".to_owned(),
+            ConflictCode { detail, active, .. } => {
+                p.active = *active;
+                detail.clone()
+            }
+            AccountSuspended => {
+                "This account is suspended; ask an administrator to restore it.".to_owned()
+            }
             SignupDisabled => {
                 "Sign-up is closed on this server; ask an administrator for an account.".to_owned()
             }
@@ -414,6 +433,15 @@ impl From<DbError> for ApiError {
                 }
             }
             DbError::QuotaExceeded { quota, active } => ApiError::QuotaExceeded { quota, active },
+            DbError::UserHasStores(n) => ApiError::ConflictCode {
+                code: "user_has_stores",
+                detail: format!(
+                    "This user still has {n} store{}; delete {} first.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "it" } else { "them" }
+                ),
+                active: Some(n),
+            },
             DbError::IdempotencyMismatch => ApiError::IdempotencyMismatch,
             DbError::IdempotencyInProgress => ApiError::IdempotencyInProgress,
             DbError::Transition(t) => ApiError::Conflict {

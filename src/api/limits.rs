@@ -1,5 +1,6 @@
-//! Guardrails in memory: store-creation and sign-up rate limits per client IP and per
-//! user (GCRA via governor) and login failure throttling. They are per process; the quota, which must be
+//! Guardrails in memory: store-creation rate limits per client IP and per user (a
+//! sliding window with reservations, so only created stores count), the sign-up rate
+//! limit per client IP (GCRA via governor) and login failure throttling. They are per process; the quota, which must be
 //! exact, lives in the database.
 
 use std::collections::HashMap;
@@ -115,11 +116,123 @@ impl SignupLimit {
 #[derive(Debug, Clone)]
 pub struct Allowed(pub RateLimitHeaders);
 
-/// Store-creation limits: per client IP and per user, each `n` per minute.
+/// How far back a creation counts toward a per-minute creation limit.
+const CREATE_WINDOW: Duration = Duration::from_secs(60);
+
+/// At most `per_minute` store creations per key in any 60 s. Unlike a governor bucket,
+/// a slot is first reserved and then either kept (the store was created) or given back
+/// (the request was refused for any other reason), so refused attempts cost nothing.
+/// Reservations count while their request runs, so parallel requests cannot overrun
+/// the limit; a request that waits only on reservations in flight is told to retry in 1 s.
+struct CreateWindow {
+    name: &'static str,
+    per_minute: u32,
+    keys: Mutex<HashMap<String, Slots>>,
+}
+
+#[derive(Debug, Default)]
+struct Slots {
+    /// When each kept creation happened, oldest first, within the window.
+    kept: std::collections::VecDeque<Instant>,
+    /// Reservations whose request has not finished.
+    pending: u32,
+}
+
+impl Slots {
+    fn forget_old(&mut self, now: Instant) {
+        while self
+            .kept
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= CREATE_WINDOW)
+        {
+            self.kept.pop_front();
+        }
+    }
+}
+
+impl CreateWindow {
+    fn new(name: &'static str, per_minute: u32) -> Self {
+        Self {
+            name,
+            per_minute: per_minute.max(1),
+            keys: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn policy(&self) -> String {
+        format!("\"{}\";q={};w=60", self.name, self.per_minute)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Slots>> {
+        self.keys.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Reserve one slot of `key`: its RateLimit state on success, a 429 saying
+    /// "`what`: at most n per minute" and when to come back otherwise.
+    fn reserve(
+        &self,
+        key: &str,
+        now: Instant,
+        policy: &str,
+        what: &str,
+    ) -> Result<String, ApiError> {
+        let mut keys = self.lock();
+        let slots = keys.entry(key.to_owned()).or_default();
+        slots.forget_old(now);
+        let used = slots.kept.len() + slots.pending as usize;
+        let limit = self.per_minute as usize;
+        if used >= limit {
+            // The slots free up as the oldest kept creations leave the window.
+            let must_expire = used - limit + 1;
+            let secs = match slots.kept.get(must_expire - 1) {
+                Some(t) => whole_seconds(CREATE_WINDOW.saturating_sub(now.duration_since(*t))),
+                None => 1,
+            };
+            return Err(ApiError::RateLimited {
+                retry_after: secs,
+                detail: format!(
+                    "{what}: at most {} per minute. Try again in {secs} s.",
+                    self.per_minute
+                ),
+                headers: RateLimitHeaders {
+                    policy: policy.to_owned(),
+                    state: format!("\"{}\";r=0;t={secs}", self.name),
+                },
+            });
+        }
+        slots.pending += 1;
+        let remaining = limit - used - 1;
+        Ok(format!(
+            "\"{}\";r={remaining};t={}",
+            self.name,
+            CREATE_WINDOW.as_secs()
+        ))
+    }
+
+    /// End a reservation: keep its slot (a store was created) or give it back.
+    fn settle(&self, key: &str, keep: bool, now: Instant) {
+        let mut keys = self.lock();
+        if let Some(slots) = keys.get_mut(key) {
+            slots.pending = slots.pending.saturating_sub(1);
+            if keep {
+                slots.kept.push_back(now);
+            }
+        }
+    }
+
+    fn shrink(&self, now: Instant) {
+        self.lock().retain(|_, slots| {
+            slots.forget_old(now);
+            slots.pending > 0 || !slots.kept.is_empty()
+        });
+    }
+}
+
+/// Store-creation limits: per client IP and per user, each `n` per minute. Only stores
+/// actually created count (see [`CreateWindow`]).
 pub struct CreateLimits {
-    per_ip: Limit,
-    per_user: Limit,
-    clock: DefaultClock,
+    per_ip: CreateWindow,
+    per_user: CreateWindow,
 }
 
 impl std::fmt::Debug for CreateLimits {
@@ -131,38 +244,91 @@ impl std::fmt::Debug for CreateLimits {
     }
 }
 
+/// A creation slot held in both budgets while the request runs. [`Self::keep`] when the
+/// store was created; dropping it otherwise gives the slots back.
+#[derive(Debug)]
+pub struct CreateReservation {
+    limits: Arc<CreateLimits>,
+    ip: String,
+    user: String,
+    headers: RateLimitHeaders,
+    settled: bool,
+}
+
+impl CreateReservation {
+    /// The RateLimit headers to send with the answer.
+    pub fn headers(&self) -> &RateLimitHeaders {
+        &self.headers
+    }
+
+    /// The store was created: the slots stay used for a minute.
+    pub fn keep(mut self) {
+        self.settle(true);
+    }
+
+    fn settle(&mut self, keep: bool) {
+        if !self.settled {
+            let now = Instant::now();
+            self.limits.per_user.settle(&self.user, keep, now);
+            self.limits.per_ip.settle(&self.ip, keep, now);
+            self.settled = true;
+        }
+    }
+}
+
+impl Drop for CreateReservation {
+    fn drop(&mut self) {
+        self.settle(false);
+    }
+}
+
 impl CreateLimits {
     pub fn new(per_ip_per_minute: u32, per_user_per_minute: u32) -> Self {
         Self {
-            per_ip: Limit::new("ip", per_ip_per_minute),
-            per_user: Limit::new("user", per_user_per_minute),
-            clock: DefaultClock::default(),
+            per_ip: CreateWindow::new("ip", per_ip_per_minute),
+            per_user: CreateWindow::new("user", per_user_per_minute),
         }
     }
 
-    /// Take one creation from both budgets, or say when to come back.
-    pub fn check(&self, ip: &str, user: &str) -> Result<Allowed, ApiError> {
+    /// Reserve one creation in both budgets, or say when to come back.
+    pub fn reserve(self: &Arc<Self>, ip: &str, user: &str) -> Result<CreateReservation, ApiError> {
         let policy = format!("{}, {}", self.per_ip.policy(), self.per_user.policy());
-        let mut states = Vec::new();
-        for (limit, key) in [(&self.per_user, user), (&self.per_ip, ip)] {
-            let who = if limit.name == "ip" {
-                "from your address"
-            } else {
-                "for your account"
-            };
-            let what = format!("Too many stores created {who}");
-            states.push(limit.take(key, &self.clock, &policy, &what)?);
-        }
-        Ok(Allowed(RateLimitHeaders {
-            policy,
-            state: states.join(", "),
-        }))
+        let now = Instant::now();
+        let user_state = self.per_user.reserve(
+            user,
+            now,
+            &policy,
+            "Too many stores created for your account",
+        )?;
+        let ip_state = match self.per_ip.reserve(
+            ip,
+            now,
+            &policy,
+            "Too many stores created from your address",
+        ) {
+            Ok(state) => state,
+            Err(e) => {
+                self.per_user.settle(user, false, now);
+                return Err(e);
+            }
+        };
+        Ok(CreateReservation {
+            limits: self.clone(),
+            ip: ip.to_owned(),
+            user: user.to_owned(),
+            headers: RateLimitHeaders {
+                policy,
+                state: format!("{user_state}, {ip_state}"),
+            },
+            settled: false,
+        })
     }
 
-    /// Forget keys whose budget is full again, so memory stays bounded.
+    /// Forget keys with nothing in the window, so memory stays bounded.
     pub fn shrink(&self) {
-        self.per_ip.limiter.retain_recent();
-        self.per_user.limiter.retain_recent();
+        let now = Instant::now();
+        self.per_ip.shrink(now);
+        self.per_user.shrink(now);
     }
 }
 
@@ -309,25 +475,61 @@ mod tests {
 
     #[test]
     fn create_limit_allows_the_budget_then_refuses_with_whole_seconds() {
-        let limits = CreateLimits::new(3, 100);
+        let limits = Arc::new(CreateLimits::new(3, 100));
         for i in 0..3 {
-            let ok = limits.check("1.2.3.4", &format!("u{i}")).unwrap();
-            assert!(ok.0.policy.contains("\"ip\";q=3;w=60"));
+            let ok = limits.reserve("1.2.3.4", &format!("u{i}")).unwrap();
+            assert!(ok.headers().policy.contains("\"ip\";q=3;w=60"));
+            ok.keep();
         }
         let Err(ApiError::RateLimited {
             retry_after,
             headers,
             ..
-        }) = limits.check("1.2.3.4", "u9")
+        }) = limits.reserve("1.2.3.4", "u9")
         else {
             panic!("fourth create from one IP must be limited");
         };
-        assert!((1..=20).contains(&retry_after), "{retry_after}");
+        assert!((55..=60).contains(&retry_after), "{retry_after}");
         assert!(headers.state.contains("r=0"));
         assert!(
-            limits.check("5.6.7.8", "u9").is_ok(),
+            limits.reserve("5.6.7.8", "u9").is_ok(),
             "other IPs are unaffected"
         );
+    }
+
+    #[test]
+    fn refused_creations_give_their_slot_back_and_pending_ones_hold_it() {
+        let limits = Arc::new(CreateLimits::new(100, 2));
+        // Refused (dropped) attempts cost nothing.
+        for _ in 0..10 {
+            drop(limits.reserve("ip", "u").unwrap());
+        }
+        let first = limits.reserve("ip", "u").unwrap();
+        assert!(
+            first.headers().state.contains("\"user\";r=1"),
+            "{:?}",
+            first.headers()
+        );
+        let second = limits.reserve("ip", "u").unwrap();
+        // Two requests in flight hold the budget of two: a third waits a moment.
+        let Err(ApiError::RateLimited { retry_after, .. }) = limits.reserve("ip", "u") else {
+            panic!("a third parallel creation must wait");
+        };
+        assert_eq!(retry_after, 1);
+        first.keep();
+        drop(second);
+        let third = limits.reserve("ip", "u").unwrap();
+        third.keep();
+        let Err(ApiError::RateLimited { retry_after, .. }) = limits.reserve("ip", "u") else {
+            panic!("two kept creations fill the budget");
+        };
+        assert!(retry_after > 1, "{retry_after}");
+        // A refusal by the IP budget gives the user's reservation back.
+        let tight = Arc::new(CreateLimits::new(1, 5));
+        tight.reserve("ip", "a").unwrap().keep();
+        assert!(tight.reserve("ip", "b").is_err());
+        tight.shrink();
+        assert_eq!(tight.per_user.lock().get("b").map(|s| s.pending), None);
     }
 
     #[test]

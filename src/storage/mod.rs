@@ -31,6 +31,8 @@ pub enum DbError {
     Conflict(Conflict),
     #[error("the store quota of {quota} is reached ({active} live stores)")]
     QuotaExceeded { quota: i64, active: i64 },
+    #[error("the user still has {0} live store(s)")]
+    UserHasStores(i64),
     #[error("the idempotency key was used with a different request")]
     IdempotencyMismatch,
     #[error("a request with this idempotency key is still in progress")]
@@ -121,7 +123,13 @@ pub trait Accounts: Send + Sync {
     async fn set_password_hash(&self, id: Uuid, hash: &str, now: Timestamp) -> DbResult<()>;
     async fn update_user(&self, id: Uuid, update: UserUpdate, now: Timestamp) -> DbResult<User>;
     async fn list_users(&self) -> DbResult<Vec<UserSummary>>;
+    /// Stores that count toward the owner's quota: not deleted, and deletion not
+    /// requested (a store in `Deleting` frees its slot as soon as its deletion starts).
     async fn count_live_stores(&self, owner: Uuid) -> DbResult<i64>;
+    /// Delete a user who has no stores left that are not deleted (`UserHasStores` with
+    /// how many otherwise), with their sessions, idempotency keys and the rows of their
+    /// deleted stores. The audit log keeps the ids.
+    async fn delete_user(&self, id: Uuid) -> DbResult<()>;
 }
 
 /// Stores as their owners see and change them through the API.
@@ -292,6 +300,11 @@ pub trait Sessions: Send + Sync {
     ) -> DbResult<u64>;
     /// Live sessions of a user.
     async fn count_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<i64>;
+    /// Live sessions of a user, newest first.
+    async fn list_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<Vec<SessionInfo>>;
+    /// End one live session of `user`; `false` when it is unknown, ended or another's.
+    async fn revoke_own_session(&self, user: Uuid, session: &str, now: Timestamp)
+    -> DbResult<bool>;
     /// Forget sessions that expired before `before`.
     async fn purge_sessions(&self, before: Timestamp) -> DbResult<u64>;
 }

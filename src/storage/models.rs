@@ -15,6 +15,9 @@ pub struct User {
     pub role: Role,
     pub store_quota: i64,
     pub created_at: Timestamp,
+    /// A suspended user cannot sign in; their stores keep running.
+    pub suspended: bool,
+    pub last_login_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone)]
@@ -38,12 +41,16 @@ pub struct UserSummary {
 pub struct UserUpdate {
     pub store_quota: Option<i64>,
     pub role: Option<Role>,
+    /// Suspending also ends every session of the user, in the same transaction.
+    pub suspended: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Store {
     pub id: Uuid,
     pub owner_id: Uuid,
+    /// The owner's email (read with the store, for administrators' views).
+    pub owner_email: String,
     pub name: String,
     pub engine: Engine,
     pub domain: String,
@@ -355,6 +362,20 @@ pub struct NewSession {
     pub user_id: Uuid,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
+    /// The browser or client that signed in (`User-Agent`, shortened).
+    pub user_agent: Option<String>,
+    /// The client address that signed in.
+    pub ip: Option<String>,
+}
+
+/// A live session as its owner sees it on the account page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub user_agent: Option<String>,
+    pub ip: Option<String>,
 }
 
 /// Where a fleet rollout stands.

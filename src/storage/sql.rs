@@ -58,9 +58,14 @@ const STORE_COLUMNS: &str = "id, owner_id, name, engine, domain, namespace, stat
      step, steps_done, steps_total, desired, attempts, next_attempt_at, lease_owner, \
      lease_expires_at, url, admin_url, created_at, updated_at, ready_at, work_started_at, deleted_at, \
      step_started_at, revision, applied_fingerprint, upgrade_target, upgrade_from_revision, \
-     last_upgrade_result, last_upgrade_at";
+     last_upgrade_result, last_upgrade_at, \
+     (SELECT u.email FROM users u WHERE u.id = stores.owner_id) AS owner_email";
 
-const USER_COLUMNS: &str = "id, email, role, store_quota, created_at";
+const USER_COLUMNS: &str = "id, email, role, store_quota, created_at, suspended_at, last_login_at";
+
+/// The stores that count toward an owner's quota: not deleted, and not being deleted
+/// (a deletion, once requested, cannot be undone, so its slot is free at once).
+const COUNTS_TOWARD_QUOTA: &str = "deleted_at IS NULL AND desired = 'present'";
 
 /// How long an idempotency reservation may stay "in progress" before it is presumed
 /// abandoned (its request crashed) and may be taken over.
@@ -97,6 +102,9 @@ fn store_from(row: &AnyRow) -> DbResult<Store> {
     Ok(Store {
         id: uuid(&row.try_get::<String, _>("id")?)?,
         owner_id: uuid(&row.try_get::<String, _>("owner_id")?)?,
+        owner_email: row
+            .try_get::<Option<String>, _>("owner_email")?
+            .unwrap_or_default(),
         name: row.try_get("name")?,
         engine: parsed(&row.try_get::<String, _>("engine")?, "engine")?,
         domain: row.try_get("domain")?,
@@ -149,6 +157,8 @@ fn user_from(row: &AnyRow) -> DbResult<User> {
         role: parsed(&row.try_get::<String, _>("role")?, "role")?,
         store_quota: row.try_get("store_quota")?,
         created_at: ts(row.try_get("created_at")?)?,
+        suspended: row.try_get::<Option<i64>, _>("suspended_at")?.is_some(),
+        last_login_at: opt_ts(row.try_get("last_login_at")?)?,
     })
 }
 
@@ -428,9 +438,9 @@ impl SqlStorage {
                 .await?
                 .ok_or(DbError::NotFound)?;
         }
-        let active: i64 = sqlx::query(
-            "SELECT COUNT(*) AS n FROM stores WHERE owner_id = $1 AND deleted_at IS NULL",
-        )
+        let active: i64 = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM stores WHERE owner_id = $1 AND {COUNTS_TOWARD_QUOTA}"
+        ))
         .bind(owner.clone())
         .fetch_one(&mut **tx)
         .await?
@@ -761,6 +771,8 @@ impl Accounts for SqlStorage {
             role: user.role,
             store_quota: user.store_quota,
             created_at: ts(ms(user.now))?,
+            suspended: false,
+            last_login_at: None,
         })
     }
 
@@ -801,28 +813,48 @@ impl Accounts for SqlStorage {
     }
 
     async fn update_user(&self, id: Uuid, update: UserUpdate, now: Timestamp) -> DbResult<User> {
-        let _turn = self.write_turn().await;
-        let done = sqlx::query(
-            "UPDATE users SET store_quota = COALESCE($1, store_quota), role = COALESCE($2, role), \
-             updated_at = $3 WHERE id = $4",
-        )
-        .bind(update.store_quota)
-        .bind(update.role.map(|r| r.as_str()))
-        .bind(ms(now))
-        .bind(id.to_string())
-        .execute(&self.pool)
-        .await?;
-        if done.rows_affected() == 0 {
-            return Err(DbError::NotFound);
+        let mut tx = self.begin_write().await?;
+        let result = async {
+            // Suspending keeps the first suspension time; unsuspending clears it.
+            let suspended_at = match update.suspended {
+                None => "suspended_at",
+                Some(true) => "COALESCE(suspended_at, $3)",
+                Some(false) => "NULL",
+            };
+            let done = sqlx::query(&format!(
+                "UPDATE users SET store_quota = COALESCE($1, store_quota), role = COALESCE($2, role), \
+                 suspended_at = {suspended_at}, updated_at = $3 WHERE id = $4"
+            ))
+            .bind(update.store_quota)
+            .bind(update.role.map(|r| r.as_str()))
+            .bind(ms(now))
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await?;
+            if done.rows_affected() == 0 {
+                return Err(DbError::NotFound);
+            }
+            if update.suspended == Some(true) {
+                Self::revoke_all_tx(&mut tx, id, None, now).await?;
+            }
+            let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1");
+            let row = sqlx::query(&sql)
+                .bind(id.to_string())
+                .fetch_one(&mut **tx)
+                .await?;
+            user_from(&row)
         }
-        self.user_by_id(id).await?.ok_or(DbError::NotFound)
+        .await;
+        Self::finish(tx, result).await
     }
 
     async fn list_users(&self) -> DbResult<Vec<UserSummary>> {
-        let sql = "SELECT u.id, u.email, u.role, u.store_quota, u.created_at, \
-                   (SELECT COUNT(*) FROM stores s WHERE s.owner_id = u.id AND s.deleted_at IS NULL) AS stores_active \
-                   FROM users u ORDER BY u.created_at, u.id";
-        let rows = sqlx::query(sql).fetch_all(&self.pool).await?;
+        let sql = format!(
+            "SELECT u.id, u.email, u.role, u.store_quota, u.created_at, u.suspended_at, u.last_login_at, \
+             (SELECT COUNT(*) FROM stores WHERE stores.owner_id = u.id AND {COUNTS_TOWARD_QUOTA}) AS stores_active \
+             FROM users u ORDER BY u.created_at, u.id"
+        );
+        let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
         rows.iter()
             .map(|row| {
                 Ok(UserSummary {
@@ -833,10 +865,16 @@ impl Accounts for SqlStorage {
             .collect()
     }
 
+    async fn delete_user(&self, id: Uuid) -> DbResult<()> {
+        let mut tx = self.begin_write().await?;
+        let result = self.delete_user_tx(&mut tx, id).await;
+        Self::finish(tx, result).await
+    }
+
     async fn count_live_stores(&self, owner: Uuid) -> DbResult<i64> {
-        let row = sqlx::query(
-            "SELECT COUNT(*) AS n FROM stores WHERE owner_id = $1 AND deleted_at IS NULL",
-        )
+        let row = sqlx::query(&format!(
+            "SELECT COUNT(*) AS n FROM stores WHERE owner_id = $1 AND {COUNTS_TOWARD_QUOTA}"
+        ))
         .bind(owner.to_string())
         .fetch_one(&self.pool)
         .await?;
@@ -879,6 +917,19 @@ impl Sessions for SqlStorage {
 
     async fn count_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<i64> {
         self.count_live_sessions(user, now).await
+    }
+
+    async fn list_sessions(&self, user: Uuid, now: Timestamp) -> DbResult<Vec<SessionInfo>> {
+        self.live_sessions(user, now).await
+    }
+
+    async fn revoke_own_session(
+        &self,
+        user: Uuid,
+        session: &str,
+        now: Timestamp,
+    ) -> DbResult<bool> {
+        self.revoke_one_of(user, session, now).await
     }
 
     async fn purge_sessions(&self, before: Timestamp) -> DbResult<u64> {

@@ -296,3 +296,124 @@ async fn tokens_and_data_survive_a_restart() {
     drop(restarted);
     drop((dir, db));
 }
+
+/// Sign in again as `email` from a client calling itself `agent`; returns the token.
+async fn sign_in_as(app: &TestApp, email: &str, agent: &str) -> String {
+    let resp = app
+        .client
+        .post(app.api("/auth/login"))
+        .header("user-agent", agent)
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn users_list_and_end_their_own_sessions() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let phone = sign_in_as(&app, &user.email, "Phone Browser/1.0").await;
+    let laptop = sign_in_as(&app, &user.email, "Laptop Browser/2.0").await;
+    let other = app.user().await;
+    let list = |token: String| {
+        let app = &app;
+        async move {
+            let resp = app
+                .client
+                .get(app.api("/me/sessions"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), StatusCode::OK);
+            resp.json::<Value>().await.unwrap()["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let sessions = list(laptop.clone()).await;
+    assert_eq!(sessions.len(), 3, "{sessions:?}");
+    let current: Vec<&Value> = sessions.iter().filter(|s| s["current"] == true).collect();
+    assert_eq!(current.len(), 1);
+    assert_eq!(current[0]["user_agent"], "Laptop Browser/2.0");
+    assert_eq!(current[0]["ip"], "127.0.0.1");
+    assert!(current[0]["expires_at"].is_string() && current[0]["created_at"].is_string());
+    let phone_id = sessions
+        .iter()
+        .find(|s| s["user_agent"] == "Phone Browser/1.0")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // Another user cannot end (or learn about) this session.
+    problem(
+        app.delete(&other, &format!("/me/sessions/{phone_id}"))
+            .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    problem(
+        app.delete(&other, "/me/sessions/no-such-session").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let end = app
+        .client
+        .delete(app.api(&format!("/me/sessions/{phone_id}")))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(end.status(), StatusCode::NO_CONTENT);
+    let me = |token: &str| {
+        app.client
+            .get(app.api("/me"))
+            .bearer_auth(token.to_owned())
+            .send()
+    };
+    assert_eq!(me(&phone).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(list(laptop.clone()).await.len(), 2);
+    // End all others: the first (registration) session goes, this one stays.
+    let resp = app
+        .client
+        .post(app.api("/me/sessions/revoke-others"))
+        .bearer_auth(&laptop)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["sessions_ended"], 1);
+    assert_eq!(
+        me(&user.token).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(me(&laptop).await.unwrap().status(), StatusCode::OK);
+    let left = list(laptop.clone()).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["current"], true);
+    // The other user's sessions were never touched.
+    assert_eq!(app.get(&other, "/me").await.status(), StatusCode::OK);
+    let audit = app.audit_of("user.session_end").await;
+    assert_eq!(audit.len(), 2);
+    assert!(audit.iter().all(|e| e.actor_id == Some(user.id)));
+    assert_eq!(audit[1].target_id.as_deref(), Some(phone_id.as_str()));
+    assert_eq!(audit[0].details["sessions_ended"], 1);
+    // Signed out: no list.
+    assert_eq!(
+        app.client
+            .get(app.api("/me/sessions"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+}

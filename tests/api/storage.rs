@@ -57,6 +57,9 @@ conformance!(
     migrations_are_idempotent,
     sessions_live_until_revoked_or_expired,
     the_write_probe_writes,
+    deleting_stores_free_their_quota_slot_and_stores_carry_the_owner_email,
+    users_with_stores_cannot_be_deleted_and_deleted_users_leave_nothing_behind,
+    own_sessions_are_listed_and_ended_and_suspension_ends_them_all,
 );
 
 pub(crate) fn new_user(email: &str) -> NewUser {
@@ -174,6 +177,7 @@ async fn users_can_be_updated_and_listed_with_counts(db: Arc<dyn Storage>) {
             UserUpdate {
                 store_quota: Some(9),
                 role: Some(Role::Admin),
+                suspended: None,
             },
             Utc::now(),
         )
@@ -186,6 +190,7 @@ async fn users_can_be_updated_and_listed_with_counts(db: Arc<dyn Storage>) {
             UserUpdate {
                 store_quota: Some(2),
                 role: None,
+                suspended: None,
             },
             Utc::now(),
         )
@@ -789,6 +794,8 @@ fn session(user: Uuid, id: &str, ttl_secs: i64) -> NewSession {
         user_id: user,
         created_at: Utc::now(),
         expires_at: Utc::now() + chrono::Duration::seconds(ttl_secs),
+        user_agent: Some("test agent".to_owned()),
+        ip: Some("192.0.2.1".to_owned()),
     }
 }
 
@@ -864,4 +871,173 @@ async fn the_write_probe_writes(db: Arc<dyn Storage>) {
     for _ in 0..3 {
         db.probe_write(Utc::now()).await.unwrap();
     }
+}
+
+async fn deleting_stores_free_their_quota_slot_and_stores_carry_the_owner_email(
+    db: Arc<dyn Storage>,
+) {
+    let owner = user(&db).await;
+    let mut requests = Vec::new();
+    for i in 0..5 {
+        requests.push(
+            db.create_store(new_store(owner.id, &format!("q{i}")))
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(requests[0].owner_email, owner.email);
+    assert!(matches!(
+        db.create_store(new_store(owner.id, "q5")).await,
+        Err(DbError::QuotaExceeded {
+            quota: 5,
+            active: 5
+        })
+    ));
+    let deleting = db
+        .request_delete(
+            requests[0].id,
+            audit("store.delete", Some(owner.id)),
+            Utc::now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleting.status, StoreStatus::Deleting);
+    // Deletion started: the slot is free at once, in every count.
+    assert_eq!(db.count_live_stores(owner.id).await.unwrap(), 4);
+    let listed = db.list_users().await.unwrap();
+    let summary = listed.iter().find(|u| u.user.id == owner.id).unwrap();
+    assert_eq!(summary.stores_active, 4);
+    let sixth = db.create_store(new_store(owner.id, "q5")).await.unwrap();
+    assert_eq!(sixth.owner_email, owner.email);
+    // The deleting store is still listed (with its owner) until it is gone.
+    let stores = db.list_stores(None).await.unwrap();
+    assert_eq!(stores.len(), 6);
+    assert!(stores.iter().all(|s| s.owner_email == owner.email));
+    let loaded = db.get_store(requests[1].id).await.unwrap().unwrap();
+    assert_eq!(loaded.owner_email, owner.email);
+    let claimed = db
+        .claim_due(
+            "w",
+            10,
+            Duration::from_secs(60),
+            Utc::now() + chrono::Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    assert!(claimed.iter().all(|s| s.owner_email == owner.email));
+}
+
+async fn users_with_stores_cannot_be_deleted_and_deleted_users_leave_nothing_behind(
+    db: Arc<dyn Storage>,
+) {
+    let owner = user(&db).await;
+    let store = db.create_store(new_store(owner.id, "keep")).await.unwrap();
+    db.request_delete(store.id, audit("store.delete", Some(owner.id)), Utc::now())
+        .await
+        .unwrap();
+    // A store still being deleted needs its owner: the user stays.
+    assert!(matches!(
+        db.delete_user(owner.id).await,
+        Err(DbError::UserHasStores(1))
+    ));
+    let now = Utc::now() + chrono::Duration::seconds(1);
+    db.claim_due("w", 1, Duration::from_secs(60), now)
+        .await
+        .unwrap();
+    db.release(store.id, "w", outcome(LifecycleEvent::Gone), now)
+        .await
+        .unwrap();
+    assert!(db.get_store(store.id).await.unwrap().unwrap().is_deleted());
+    db.create_session(session(owner.id, "gone-1", 3600))
+        .await
+        .unwrap();
+    db.begin_idempotent(owner.id, "k", "h", Utc::now())
+        .await
+        .unwrap();
+    db.delete_user(owner.id).await.unwrap();
+    assert!(db.user_by_id(owner.id).await.unwrap().is_none());
+    assert!(db.get_store(store.id).await.unwrap().is_none());
+    assert!(
+        db.session_user("gone-1", Utc::now())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(matches!(
+        db.delete_user(owner.id).await,
+        Err(DbError::NotFound)
+    ));
+    // The email is free again.
+    db.create_user(new_user(&owner.email)).await.unwrap();
+}
+
+async fn own_sessions_are_listed_and_ended_and_suspension_ends_them_all(db: Arc<dyn Storage>) {
+    let alice = user(&db).await;
+    let bob = user(&db).await;
+    assert_eq!(alice.last_login_at, None);
+    assert!(!alice.suspended);
+    for (who, id) in [(alice.id, "s-a1"), (alice.id, "s-a2"), (bob.id, "s-b1")] {
+        db.create_session(session(who, id, 3600)).await.unwrap();
+    }
+    db.create_session(session(alice.id, "s-old", -1))
+        .await
+        .unwrap();
+    let now = Utc::now();
+    let alice_now = db.user_by_id(alice.id).await.unwrap().unwrap();
+    assert!(
+        alice_now.last_login_at.is_some(),
+        "a session records the sign-in"
+    );
+    let listed = db.list_sessions(alice.id, now).await.unwrap();
+    let ids: Vec<&str> = listed.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(ids.contains(&"s-a1") && ids.contains(&"s-a2"));
+    assert_eq!(listed[0].user_agent.as_deref(), Some("test agent"));
+    assert_eq!(listed[0].ip.as_deref(), Some("192.0.2.1"));
+    // Only one's own live sessions can be ended this way.
+    assert!(!db.revoke_own_session(bob.id, "s-a1", now).await.unwrap());
+    assert!(!db.revoke_own_session(alice.id, "s-old", now).await.unwrap());
+    assert!(db.revoke_own_session(alice.id, "s-a1", now).await.unwrap());
+    assert!(!db.revoke_own_session(alice.id, "s-a1", now).await.unwrap());
+    assert!(db.session_user("s-a1", now).await.unwrap().is_none());
+    // Suspension ends every session at once and keeps new ones from counting.
+    let suspended = db
+        .update_user(
+            alice.id,
+            UserUpdate {
+                suspended: Some(true),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(suspended.suspended);
+    assert!(db.session_user("s-a2", now).await.unwrap().is_none());
+    assert_eq!(db.count_sessions(alice.id, now).await.unwrap(), 0);
+    db.create_session(session(alice.id, "s-a3", 3600))
+        .await
+        .unwrap();
+    assert!(db.session_user("s-a3", now).await.unwrap().is_none());
+    assert!(
+        db.session_user("s-b1", now).await.unwrap().is_some(),
+        "others unaffected"
+    );
+    let restored = db
+        .update_user(
+            alice.id,
+            UserUpdate {
+                suspended: Some(false),
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+    assert!(!restored.suspended);
+    assert!(db.session_user("s-a3", now).await.unwrap().is_some());
+    assert!(
+        db.session_user("s-a2", now).await.unwrap().is_none(),
+        "ended stays ended"
+    );
 }

@@ -498,6 +498,106 @@ async fn creation_is_rate_limited_per_user_with_standard_headers() {
 }
 
 #[tokio::test]
+async fn quota_comes_before_the_rate_limit_and_refused_attempts_cost_no_rate() {
+    let app = TestApp::spawn_with(
+        Options::default()
+            .env("STOREFLEET_USER_CREATE_RATE_PER_MINUTE", "2")
+            .env("STOREFLEET_DEFAULT_STORE_QUOTA", "1"),
+    )
+    .await;
+    let admin = app.admin().await;
+    let user = app.user().await;
+    app.store(&user, "first").await;
+    // At quota, every attempt hears "quota", never "wait": none of them spends the rate.
+    for _ in 0..4 {
+        let resp = app.create_store(&user, json!({ "name": "second" })).await;
+        assert!(!resp.headers().contains_key("retry-after"));
+        problem(resp, StatusCode::TOO_MANY_REQUESTS, "quota_exceeded").await;
+    }
+    app.patch(
+        &admin,
+        &format!("/admin/users/{}", user.id),
+        json!({ "store_quota": 10 }),
+    )
+    .await;
+    // Invalid and conflicting requests do not spend it either.
+    for _ in 0..3 {
+        problem(
+            app.create_store(&user, json!({ "name": "Bad Name!" }))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        problem(
+            app.create_store(&user, json!({ "name": "first" })).await,
+            StatusCode::CONFLICT,
+            "conflict",
+        )
+        .await;
+    }
+    // One created store of two per minute so far: one more is allowed, then the limit.
+    let resp = app.create_store(&user, json!({ "name": "second" })).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    assert!(
+        resp.headers()["ratelimit"]
+            .to_str()
+            .unwrap()
+            .contains("\"user\";r=0"),
+        "{:?}",
+        resp.headers()["ratelimit"]
+    );
+    let limited = problem(
+        app.create_store(&user, json!({ "name": "third" })).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+    )
+    .await;
+    let retry = limited["retry_after"].as_u64().unwrap();
+    assert!((50..=60).contains(&retry), "{retry}");
+}
+
+#[tokio::test]
+async fn a_store_being_deleted_frees_its_quota_slot_at_once() {
+    let app =
+        TestApp::spawn_with(Options::default().env("STOREFLEET_DEFAULT_STORE_QUOTA", "1")).await;
+    let admin = app.admin().await;
+    let user = app.user().await;
+    let store = app.store(&user, "short-lived").await;
+    let id = store["id"].as_str().unwrap();
+    assert_eq!(store["owner_email"], user.email.as_str());
+    let resp = app.delete(&user, &format!("/stores/{id}")).await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let me: Value = app.get(&user, "/me").await.json().await.unwrap();
+    assert_eq!(me["stores_active"], 0, "deleting stores do not count");
+    let next = app.store(&user, "replacement").await;
+    assert_eq!(next["owner_email"], user.email.as_str());
+    let users: Value = app.get(&admin, "/admin/users").await.json().await.unwrap();
+    let row = users["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == user.id.to_string())
+        .unwrap()
+        .clone();
+    assert_eq!(row["stores_active"], 1, "the admin list agrees with /me");
+    // Admins see every store's owner.
+    let all: Value = app
+        .get(&admin, "/stores?all=true")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        all["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["owner_email"] == user.email.as_str())
+    );
+}
+
+#[tokio::test]
 async fn creation_is_rate_limited_per_client_ip() {
     let app =
         TestApp::spawn_with(Options::default().env("STOREFLEET_CREATE_RATE_PER_MINUTE", "2")).await;

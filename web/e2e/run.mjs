@@ -304,15 +304,35 @@ const scenarios = [
       await first.waitFor({ state: 'detached', timeout: T });
       await page.getByRole('article', { name: 'only-shop' }).waitFor({ timeout: T });
       await page.getByText('1 of 1 store').waitFor({ timeout: T });
+      // At the quota "New store" refuses before any form is filled in, and says why.
+      const newStore = page.getByRole('button', { name: 'New store' });
+      assert((await newStore.getAttribute('aria-disabled')) === 'true', '"New store" is not disabled at the quota');
+      const note = page.getByTestId('quota-note');
+      await note.waitFor({ timeout: T });
+      const noteId = await note.getAttribute('id');
+      assert((await newStore.getAttribute('aria-describedby')) === noteId, 'the quota note is not tied to the button');
+      assert(!/waiting/i.test(await note.innerText()), 'the quota note still says waiting does not help');
+      await newStore.click();
+      assert((await page.getByRole('dialog', { name: 'New store' }).count()) === 0, 'the form opened at the quota');
+      await shot(page, 'quota', 'quota-reached');
+      await page.setViewportSize({ width: 390, height: 844 });
+      await shot(page, 'quota', 'quota-reached-phone');
+      await page.setViewportSize({ width: 1280, height: 860 });
+      // Deleting frees the slot as soon as the deletion starts: the page says so at once.
+      await page.getByRole('link', { name: 'only-shop' }).click();
+      await page.getByRole('button', { name: 'Delete…' }).click();
+      const confirm = page.getByRole('alertdialog');
+      await confirm.getByLabel(/to confirm/).fill('only-shop');
+      await confirm.getByRole('button', { name: 'Delete store' }).click();
+      await page.getByRole('heading', { name: 'Your stores' }).waitFor({ timeout: T });
+      await page.getByText('0 of 1 store').waitFor({ timeout: T });
+      assert((await newStore.getAttribute('aria-disabled')) === null, '"New store" stays disabled after a delete started');
       const dialog = await openCreateDialog(page);
-      await dialog.getByText('You are at your store quota').waitFor({ timeout: T });
       await dialog.getByLabel('Store name').fill('second-shop');
       await dialog.getByRole('button', { name: 'Create store' }).click();
-      await dialog.getByText('Store quota reached').waitFor({ timeout: T });
-      await dialog.getByText(/Delete a store you no longer need/).waitFor({ timeout: T });
-      await shot(page, 'quota', 'quota-reached');
-      await dialog.getByRole('button', { name: 'Cancel' }).click();
-      assert((await page.getByRole('article', { name: 'second-shop' }).count()) === 0, 'store over quota appeared');
+      await dialog.waitFor({ state: 'detached', timeout: T });
+      await page.getByRole('article', { name: 'second-shop' }).waitFor({ timeout: T });
+      await shot(page, 'quota', 'slot-freed-by-delete');
     },
   },
   {
@@ -415,6 +435,108 @@ const scenarios = [
       await carol.page.goto(server.url);
       await carol.page.getByRole('heading', { name: 'Sign in to Storefleet' }).waitFor({ timeout: T });
       await shot(carol.page, 'admin', 'user-signed-out');
+    },
+  },
+  {
+    name: 'an admin creates, resets, suspends and deletes a user; owners are shown',
+    server: 'main',
+    async run({ server, browser }) {
+      const admin = await browser();
+      await signIn(admin.page, server.url, ADMIN.email, ADMIN.password);
+      await admin.page.getByRole('link', { name: 'Users' }).click();
+      await admin.page.getByRole('heading', { name: 'Users' }).waitFor({ timeout: T });
+      // Create: the temporary password is shown once.
+      const daveEmail = newEmail('dave');
+      await admin.page.getByRole('button', { name: 'Create user' }).click();
+      const create = admin.page.getByRole('dialog', { name: 'Create a user' });
+      await create.getByLabel('Email').fill(daveEmail);
+      await shot(admin.page, 'users', 'create-user');
+      await create.getByRole('button', { name: 'Create user' }).click();
+      const shown = admin.page.getByRole('dialog', { name: `Temporary password for ${daveEmail}` });
+      await shown.waitFor({ timeout: T });
+      await shown.getByText('Shown only this once').waitFor({ timeout: T });
+      const temporary = (await shown.getByTestId('temporary-password').innerText()).trim();
+      assert(temporary.length >= 20, 'no temporary password shown');
+      await shot(admin.page, 'users', 'temporary-password');
+      await shown.getByRole('button', { name: 'Done' }).click();
+      await admin.page.getByRole('status').filter({ hasText: `Created ${daveEmail}.` }).waitFor({ timeout: T });
+
+      // Dave signs in with it, makes a store, and sees his sessions on the account page.
+      const dave = await browser();
+      await signIn(dave.page, server.url, daveEmail, temporary);
+      await createStore(dave.page, 'daves-shop');
+      const other = await browser();
+      await signIn(other.page, server.url, daveEmail, temporary);
+      await dave.page.getByRole('link', { name: 'Account' }).click();
+      const sessions = dave.page.getByRole('list', { name: 'Your sessions' });
+      await sessions.waitFor({ timeout: T });
+      await sessions.getByText('This browser').waitFor({ timeout: T });
+      assert((await sessions.getByRole('listitem').count()) === 2, 'two sessions expected');
+      await shot(dave.page, 'account', 'sessions');
+      await dave.page.setViewportSize({ width: 390, height: 844 });
+      await shot(dave.page, 'account', 'sessions-phone');
+      await dave.page.setViewportSize({ width: 1280, height: 860 });
+      await dave.page.getByRole('button', { name: 'Sign out all other sessions' }).click();
+      await dave.page.getByRole('status').filter({ hasText: 'Signed out 1 other session.' }).waitFor({ timeout: T });
+      await shot(dave.page, 'account', 'others-signed-out');
+      await other.page.reload();
+      await other.page.getByRole('heading', { name: 'Sign in to Storefleet' }).waitFor({ timeout: T });
+
+      // The admin sees whose store it is, and the way back is All stores.
+      await admin.page.getByRole('link', { name: 'All stores' }).click();
+      const daveRow = admin.page.getByRole('article', { name: 'daves-shop' });
+      await daveRow.waitFor({ timeout: T });
+      await daveRow.getByText(daveEmail).waitFor({ timeout: T });
+      await shot(admin.page, 'users', 'all-stores-owner-email');
+      await daveRow.getByRole('link', { name: 'daves-shop' }).click();
+      await admin.page.getByTestId('store-owner').getByText(daveEmail).waitFor({ timeout: T });
+      await admin.page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'All stores' }).waitFor({ timeout: T });
+      await shot(admin.page, 'users', 'store-owner');
+
+      // Suspend: Dave is signed out at once and cannot sign in; his store stays.
+      await admin.page.getByRole('link', { name: 'Users' }).click();
+      const row = admin.page.locator('tr', { hasText: daveEmail });
+      await row.getByRole('button', { name: `Suspend ${daveEmail}` }).click();
+      await admin.page.getByRole('alertdialog').getByRole('button', { name: 'Suspend user' }).click();
+      await row.getByText('Suspended').waitFor({ timeout: T });
+      await shot(admin.page, 'users', 'suspended');
+      await dave.page.reload();
+      await dave.page.getByRole('heading', { name: 'Sign in to Storefleet' }).waitFor({ timeout: T });
+      await dave.page.getByLabel('Email').fill(daveEmail);
+      await dave.page.getByLabel('Password', { exact: true }).fill(temporary);
+      await dave.page.getByRole('button', { name: 'Sign in' }).click();
+      await dave.page.getByText(/suspended/i).first().waitFor({ timeout: T });
+      await shot(dave.page, 'users', 'suspended-sign-in');
+      await row.getByRole('button', { name: `Restore ${daveEmail}` }).click();
+      await admin.page.getByRole('alertdialog').getByRole('button', { name: 'Restore user' }).click();
+      await row.getByText('Suspended').waitFor({ state: 'detached', timeout: T });
+
+      // Reset password: confirm, then the new one once; the old one stops working.
+      await row.getByRole('button', { name: `Reset password of ${daveEmail}` }).click();
+      await admin.page.getByRole('alertdialog').getByRole('button', { name: 'Reset password' }).click();
+      const reset = admin.page.getByRole('dialog', { name: `Temporary password for ${daveEmail}` });
+      const fresh = (await reset.getByTestId('temporary-password').innerText()).trim();
+      assert(fresh !== temporary, 'the reset did not give a new password');
+      await reset.getByRole('button', { name: 'Done' }).click();
+
+      // Delete: refused while Dave has a store; after the store is deleted, allowed.
+      await row.getByRole('button', { name: `Delete ${daveEmail}` }).click();
+      const del = admin.page.getByRole('alertdialog', { name: `Delete ${daveEmail}?` });
+      await del.getByLabel(/to confirm/).fill(daveEmail);
+      await del.getByRole('button', { name: 'Delete user' }).click();
+      await del.getByText(/still has 1 store/).waitFor({ timeout: T });
+      await shot(admin.page, 'users', 'delete-refused');
+      await del.getByRole('button', { name: 'Cancel' }).click();
+      // An admin deleting another user's store lands on All stores.
+      await admin.page.getByRole('link', { name: 'All stores' }).click();
+      await admin.page.getByRole('article', { name: 'daves-shop' }).getByRole('link', { name: 'daves-shop' }).click();
+      await admin.page.getByRole('button', { name: 'Delete…' }).click();
+      const confirm = admin.page.getByRole('alertdialog');
+      await confirm.getByLabel(/to confirm/).fill('daves-shop');
+      await confirm.getByRole('button', { name: 'Delete store' }).click();
+      await admin.page.getByRole('heading', { name: 'All stores' }).waitFor({ timeout: T });
+      assert((await admin.page.getByText('Launch your first store').count()) === 0, 'the admin landed on their own empty list');
+      await shot(admin.page, 'users', 'deleted-store-all-stores');
     },
   },
   {

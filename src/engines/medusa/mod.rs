@@ -88,6 +88,7 @@ mod tests {
         Store {
             id: Uuid::new_v4(),
             owner_id: Uuid::new_v4(),
+            owner_email: "owner@example.com".to_owned(),
             name: "corner-shop".to_owned(),
             engine: Engine::Medusa,
             domain: "corner-shop-x1y2z.stores.localhost".to_owned(),

@@ -7,17 +7,125 @@ use sqlx::Row as _;
 use super::*;
 
 impl SqlStorage {
+    /// Record a new session and, with it, the user's last sign-in time.
     pub(super) async fn insert_session(&self, session: &NewSession) -> DbResult<()> {
-        let _turn = self.write_turn().await;
-        sqlx::query(
-            "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at) VALUES ($1, $2, $3, $4, NULL)",
+        let mut tx = self.begin_write().await?;
+        let result = async {
+            sqlx::query(
+                "INSERT INTO sessions (id, user_id, created_at, expires_at, revoked_at, user_agent, ip) \
+                 VALUES ($1, $2, $3, $4, NULL, $5, $6)",
+            )
+            .bind(session.id.clone())
+            .bind(session.user_id.to_string())
+            .bind(ms(session.created_at))
+            .bind(ms(session.expires_at))
+            .bind(session.user_agent.clone())
+            .bind(session.ip.clone())
+            .execute(&mut **tx)
+            .await?;
+            sqlx::query("UPDATE users SET last_login_at = $1 WHERE id = $2")
+                .bind(ms(session.created_at))
+                .bind(session.user_id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+        .await;
+        Self::finish(tx, result).await
+    }
+
+    /// Live sessions of `user`, newest first.
+    pub(super) async fn live_sessions(
+        &self,
+        user: Uuid,
+        now: Timestamp,
+    ) -> DbResult<Vec<SessionInfo>> {
+        let rows = sqlx::query(
+            "SELECT id, created_at, expires_at, user_agent, ip FROM sessions \
+             WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 \
+             ORDER BY created_at DESC, id",
         )
-        .bind(session.id.clone())
-        .bind(session.user_id.to_string())
-        .bind(ms(session.created_at))
-        .bind(ms(session.expires_at))
+        .bind(user.to_string())
+        .bind(ms(now))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(SessionInfo {
+                    id: row.try_get("id")?,
+                    created_at: ts(row.try_get("created_at")?)?,
+                    expires_at: ts(row.try_get("expires_at")?)?,
+                    user_agent: row.try_get("user_agent")?,
+                    ip: row.try_get("ip")?,
+                })
+            })
+            .collect()
+    }
+
+    /// End one live session, only if it is `user`'s.
+    pub(super) async fn revoke_one_of(
+        &self,
+        user: Uuid,
+        session: &str,
+        now: Timestamp,
+    ) -> DbResult<bool> {
+        let _turn = self.write_turn().await;
+        let done = sqlx::query(
+            "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND user_id = $3 \
+             AND revoked_at IS NULL AND expires_at > $1",
+        )
+        .bind(ms(now))
+        .bind(session)
+        .bind(user.to_string())
         .execute(&self.pool)
         .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Delete a user with nothing live left: their sessions, idempotency keys, the rows
+    /// (and events) of their deleted stores, then the user.
+    pub(super) async fn delete_user_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: Uuid,
+    ) -> DbResult<()> {
+        let user = id.to_string();
+        let lock = match self.backend {
+            Backend::Sqlite => "",
+            // A store create for this user waits on this lock, so none slips in between
+            // the count and the delete.
+            Backend::Postgres => " FOR UPDATE",
+        };
+        sqlx::query(&format!("SELECT id FROM users WHERE id = $1{lock}"))
+            .bind(user.clone())
+            .fetch_optional(&mut **tx)
+            .await?
+            .ok_or(DbError::NotFound)?;
+        let live: i64 = sqlx::query(
+            "SELECT COUNT(*) AS n FROM stores WHERE owner_id = $1 AND deleted_at IS NULL",
+        )
+        .bind(user.clone())
+        .fetch_one(&mut **tx)
+        .await?
+        .try_get("n")?;
+        if live > 0 {
+            return Err(DbError::UserHasStores(live));
+        }
+        for sql in [
+            "DELETE FROM sessions WHERE user_id = $1",
+            "DELETE FROM idempotency_keys WHERE user_id = $1",
+            "DELETE FROM store_events WHERE store_id IN (SELECT id FROM stores WHERE owner_id = $1)",
+            // Fleet rollouts keep their own history; the user's stores leave it.
+            "DELETE FROM fleet_rollout_stores WHERE store_id IN (SELECT id FROM stores WHERE owner_id = $1)",
+            "UPDATE fleet_rollouts SET created_by = NULL WHERE created_by = $1",
+            "DELETE FROM stores WHERE owner_id = $1",
+            "DELETE FROM users WHERE id = $1",
+        ] {
+            sqlx::query(sql)
+                .bind(user.clone())
+                .execute(&mut **tx)
+                .await?;
+        }
         Ok(())
     }
 
@@ -28,7 +136,8 @@ impl SqlStorage {
     ) -> DbResult<Option<User>> {
         let sql = format!(
             "SELECT {} FROM sessions s JOIN users u ON u.id = s.user_id \
-             WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2",
+             WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 \
+             AND u.suspended_at IS NULL",
             USER_COLUMNS
                 .split(", ")
                 .map(|c| format!("u.{c}"))
@@ -56,7 +165,7 @@ impl SqlStorage {
 
     /// Revoke every live session of `user` but `keep`, inside `tx`; expired ones are
     /// over already and not counted.
-    async fn revoke_all_tx(
+    pub(super) async fn revoke_all_tx(
         tx: &mut Transaction<'static, Any>,
         user: Uuid,
         keep: Option<&str>,

@@ -14,7 +14,8 @@ export interface paths {
         /** Every user with their quota and live store count. */
         get: operations["list_users"];
         put?: never;
-        post?: never;
+        /** Create a user with a generated temporary password, returned once in the answer. */
+        post: operations["create_user"];
         delete?: never;
         options?: never;
         head?: never;
@@ -31,11 +32,35 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
+        /**
+         * Delete a user who has no stores left (deleted ones are forgotten with them); their
+         *     sessions end. The audit log keeps the user's id.
+         */
+        delete: operations["delete_user"];
+        options?: never;
+        head?: never;
+        /**
+         * Change a user's store quota, role or suspension. Suspending ends all the user's
+         *     sessions at once; their stores keep running.
+         */
+        patch: operations["update_user"];
+        trace?: never;
+    };
+    "/api/v1/admin/users/{id}/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a user a new generated temporary password (returned once) and end all their sessions. */
+        post: operations["reset_password"];
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's store quota and/or role. */
-        patch: operations["update_user"];
+        patch?: never;
         trace?: never;
     };
     "/api/v1/audit-events": {
@@ -181,6 +206,60 @@ export interface paths {
          */
         post: operations["change_password"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in user's live sessions, newest first; `current` marks the one the
+         *     request came with.
+         */
+        get: operations["list_sessions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/revoke-others": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End every session of the signed-in user except the one the request came with. */
+        post: operations["revoke_other_sessions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End one of the signed-in user's sessions (this one too, which signs this client out). */
+        delete: operations["end_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -357,11 +436,21 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
+            /**
+             * Format: date-time
+             * @description When the user last signed in (or signed up); `null` if never.
+             */
+            last_login_at?: string | null;
             role: components["schemas"]["Role"];
             /** Format: int64 */
             store_quota: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description Stores counting toward the quota: live and not being deleted.
+             */
             stores_active: number;
+            /** @description A suspended user cannot sign in; their stores keep running. */
+            suspended: boolean;
         };
         AuditEventList: {
             items: components["schemas"]["AuditEventView"][];
@@ -394,6 +483,14 @@ export interface components {
             engine?: null | components["schemas"]["Engine"];
             /** @description 3–63 of `a-z`, `0-9`, `-`; starts with a letter, ends with a letter or digit. */
             name: string;
+        };
+        /**
+         * @description A new user and their temporary password, shown this once: the server keeps only
+         *     its hash. The user should change it after signing in.
+         */
+        CreatedUser: {
+            temporary_password: string;
+            user: components["schemas"]["AdminUserView"];
         };
         Credentials: {
             /** Format: email */
@@ -447,11 +544,29 @@ export interface components {
             /** Format: int64 */
             stores_active: number;
         };
+        /** @description A user an administrator creates; the server generates a temporary password. */
+        NewUserBody: {
+            /** Format: email */
+            email: string;
+            /** @description Default `user`. */
+            role?: components["schemas"]["Role"];
+            /**
+             * Format: int64
+             * @description Default: the server's default quota.
+             */
+            store_quota?: number;
+        };
         /** @description A password change: the current password proves it is the account's owner. */
         PasswordChange: {
             current_password: string;
             /** @description 10–256 characters, different from the current one. */
             new_password: string;
+        };
+        /** @description A new temporary password, shown this once; every session of the user has ended. */
+        PasswordReset: {
+            /** Format: int64 */
+            sessions_ended: number;
+            temporary_password: string;
         };
         /** @description The body of every error response. */
         Problem: {
@@ -512,6 +627,27 @@ export interface components {
             token: string;
             user: components["schemas"]["UserView"];
         };
+        SessionList: {
+            items: components["schemas"]["SessionView"][];
+        };
+        /** @description One of the signed-in user's live sessions. */
+        SessionView: {
+            /** Format: date-time */
+            created_at: string;
+            /** @description The session this request came with ("this browser"). */
+            current: boolean;
+            /** Format: date-time */
+            expires_at: string;
+            id: string;
+            /** @description The client address at sign-in. */
+            ip?: string | null;
+            /** @description The client's `User-Agent` at sign-in, at most 200 characters. */
+            user_agent?: string | null;
+        };
+        SessionsEnded: {
+            /** Format: int64 */
+            sessions_ended: number;
+        };
         StoreList: {
             items: components["schemas"]["StoreView"][];
         };
@@ -527,6 +663,8 @@ export interface components {
             id: string;
             name: string;
             namespace: string;
+            /** @description The owner's email address (administrators see whose store it is). */
+            owner_email: string;
             /** Format: uuid */
             owner_id: string;
             /** Format: date-time */
@@ -549,7 +687,7 @@ export interface components {
             updated_at: string;
             url?: string | null;
         };
-        /** @description Give `store_quota`, `role` or both; a patch that changes nothing is refused (422). */
+        /** @description Give `store_quota`, `role`, `suspended` or several; an empty patch is refused (422). */
         UserPatch: {
             role?: components["schemas"]["Role"];
             /**
@@ -557,6 +695,11 @@ export interface components {
              * @description Live stores this user may have (0–10000).
              */
             store_quota?: number;
+            /**
+             * @description Suspend (`true`: the user cannot sign in and all their sessions end at once; their
+             *     stores keep running) or restore (`false`) the account.
+             */
+            suspended?: boolean;
         };
         UserView: {
             email: string;
@@ -599,6 +742,133 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewUserBody"];
+            };
+        };
+        responses: {
+            /** @description Created; `temporary_password` is shown only in this answer */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedUser"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `conflict`: the email is already registered */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_user: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `user_has_stores` (with `active`: how many stores are not yet deleted) or `cannot_change_self` */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -656,7 +926,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description An admin cannot remove their own admin role */
+            /** @description `cannot_change_self`: an admin cannot demote or suspend themselves */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -682,6 +952,53 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    reset_password: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description User id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description `temporary_password` is shown only in this answer */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasswordReset"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -759,6 +1076,15 @@ export interface operations {
             };
             /** @description `invalid_credentials`: unknown email or wrong password */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `account_suspended`: the password is right but an administrator suspended the account */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1061,6 +1387,114 @@ export interface operations {
             };
             /** @description Too many wrong current passwords (the sign-in throttle) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    revoke_other_sessions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionsEnded"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    end_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Session id, from `GET /me/sessions` */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The session has ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No live session of yours has this id */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -155,9 +155,25 @@ describe('CreateStoreForm', () => {
     await user.click(screen.getByRole('button', { name: 'Create store' }));
     const alert = await screen.findByRole('alert');
     expect(alert).toHaveTextContent('Store quota reached');
-    expect(alert).toHaveTextContent('You have 2 of 2 stores: your quota is used up.');
+    expect(alert).toHaveTextContent('You have 2 of 2 stores.');
     expect(alert).toHaveTextContent(/Delete a store/);
+    expect(alert).toHaveTextContent('its slot frees as soon as the deletion starts');
+    expect(alert).not.toHaveTextContent(/waiting/i);
     expect(onQuotaExceeded).toHaveBeenCalled();
+  });
+
+  it('drops the quota refusal by itself when a slot frees up', async () => {
+    const server = installServer({ 'POST /stores': () => problem(429, 'quota_exceeded', 'store quota reached') });
+    const props = { info, onCreated: vi.fn(), onCancel: () => {} };
+    const { rerender } = render(<CreateStoreForm {...props} me={{ ...me, store_quota: 2, stores_active: 2 }} />);
+    const user = userEvent.setup();
+    await user.type(nameInput(), 'acme-shop');
+    await user.click(screen.getByRole('button', { name: 'Create store' }));
+    await waitFor(() => expect(screen.getByRole('alert')).toHaveTextContent('Store quota reached'));
+    expect(server.requests).toHaveLength(1);
+    // The stores stream says one is being deleted: the count drops, the alert goes.
+    rerender(<CreateStoreForm {...props} me={{ ...me, store_quota: 2, stores_active: 1 }} />);
+    await waitFor(() => expect(screen.queryByRole('alert')).toBeNull());
   });
 
   it('warns before submitting when the quota is already used up', () => {

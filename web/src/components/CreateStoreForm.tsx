@@ -2,9 +2,10 @@
 // server errors land on their field, and quota / rate limits say what to do next. An
 // Idempotency-Key per submission makes a repeated click or a retry after a lost answer
 // return the same store instead of a second one.
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import type { Me, ServerInfo, Store } from '../api/types';
+import { isAtQuota, quotaAdvice } from '../lib/quota';
 import { useCountdown } from '../lib/useCountdown';
 import { uuid } from '../lib/uuid';
 import { DEFAULT_HOST_SUFFIX_LEN, checkDomain, checkStoreName, defaultHostPrefix, suggestStoreName } from '../lib/validation';
@@ -73,7 +74,17 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
   const nameError = serverErrors.name ?? (nameTouched ? nameCheck.error : null);
   const shownDomainError = serverErrors.domain ?? (domainTouched ? domainError : null);
   const engines = info?.engines ?? [];
-  const atQuota = me.store_quota != null && me.stores_active != null && me.stores_active >= me.store_quota;
+  const atQuota = isAtQuota(me);
+  // The server said "quota": shown while the count (kept live by the stores stream) says
+  // so, and gone by itself once a store is deleted or the quota raised.
+  const [quotaRefused, setQuotaRefused] = useState(false);
+  const room = (me.store_quota ?? 0) - (me.stores_active ?? 0);
+  const lastRoom = useRef(room);
+  useEffect(() => {
+    // A slot freed up (a store deleted, the quota raised): the refusal is old news.
+    if (room > lastRoom.current) setQuotaRefused(false);
+    lastRoom.current = room;
+  }, [room]);
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -109,17 +120,10 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
       // A definite "no" stores nothing; the next attempt is a new submission.
       if (!err.isNetwork && err.status < 500 && err.code !== 'idempotency_in_progress') idem.current = null;
       switch (err.code) {
-        case 'quota_exceeded': {
+        case 'quota_exceeded':
           onQuotaExceeded?.();
-          const quota = me.store_quota;
-          const usage = quota != null ? ` You have ${quota} of ${quota} ${quota === 1 ? 'store' : 'stores'}: your quota is used up.` : '';
-          setFormError({
-            tone: 'warning',
-            title: 'Store quota reached',
-            text: `You cannot create more stores right now.${usage} Delete a store you no longer need, or ask an administrator to raise your quota. Waiting does not help here.`,
-          });
+          setQuotaRefused(true);
           break;
-        }
         case 'rate_limited':
           startRetry(err.retryAfter);
           setFormError({
@@ -165,10 +169,10 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
 
   return (
     <form onSubmit={onSubmit} noValidate className="space-y-5" aria-label="New store">
-      {atQuota && !formError && (
-        <Alert tone="warning" title="You are at your store quota">
-          You have {me.stores_active} of {me.store_quota} stores. A new one will be refused until you delete one or an administrator raises your
-          quota.
+      {(atQuota || quotaRefused) && !formError && (
+        <Alert tone="warning" title={quotaRefused ? 'Store quota reached' : 'You are at your store quota'}>
+          {quotaRefused ? 'Your store was not created. ' : 'A new store will be refused. '}
+          {quotaAdvice(quotaRefused && !atQuota ? { ...me, stores_active: me.store_quota } : me)}
         </Alert>
       )}
       {formError && (

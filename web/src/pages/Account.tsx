@@ -6,6 +6,7 @@ import { Alert, Button, Card, PageHeader } from '../components/ui';
 import { useCountdown } from '../lib/useCountdown';
 import { checkPassword, PASSWORD_MIN } from '../lib/validation';
 import { useMe } from '../state/session';
+import { AccountSessions } from './AccountSessions';
 import { PasswordField } from './Auth';
 
 type Errors = { current?: string | null; next?: string | null; confirm?: string | null; form?: string | null };
@@ -119,6 +120,9 @@ export default function AccountPage() {
           </Button>
         </form>
       </Card>
+      <div className="mt-6">
+        <AccountSessions />
+      </div>
     </div>
   );
 }

@@ -79,6 +79,17 @@ describe('sign in', () => {
     expect(screen.getByTestId('location')).toHaveTextContent('/signin');
   });
 
+  it('explains a suspended account (403 account_suspended after a right password)', async () => {
+    server({ 'POST /auth/login': problem(403, 'account_suspended', 'This account is suspended') });
+    renderApp('/signin');
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Email'), 'owner@example.com');
+    await user.type(screen.getByLabelText('Password'), 'right password');
+    await user.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent('This account is suspended. Ask an administrator to restore it');
+    expect(screen.getByTestId('location')).toHaveTextContent('/signin');
+  });
+
   it('tells a throttled person when to try again', async () => {
     server({ 'POST /auth/login': problem(429, 'rate_limited', 'too many attempts', { headers: { 'retry-after': '90' } }) });
     renderApp('/signin');

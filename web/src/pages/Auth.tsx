@@ -103,6 +103,9 @@ export function SignInPage() {
         setErrors({ form: 'The email or password is not right. Check both and try again.' });
         setPassword('');
         passwordRef.current?.focus();
+      } else if (err instanceof ApiError && err.code === 'account_suspended') {
+        setErrors({ form: 'This account is suspended. Ask an administrator to restore it; your stores keep running meanwhile.' });
+        setPassword('');
       } else if (err instanceof ApiError && err.status === 429) {
         startThrottle(err.retryAfter);
         setErrors({

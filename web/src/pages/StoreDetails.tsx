@@ -17,6 +17,7 @@ import { checkoutVerdict, ownerMessage, skippedSetting, stepWords } from '../lib
 import { rememberCheckout } from '../state/checkoutCheck';
 import { useNow } from '../lib/useNow';
 import { useAnnounce } from '../state/announcer';
+import { StoreOwner, storeListFor } from '../components/StoreOwner';
 import { useSession } from '../state/session';
 import { POLL_INTERVAL_MS, useStores } from '../state/stores';
 
@@ -139,12 +140,13 @@ export default function StoreDetailsPage() {
 
   const inProgress = showsProgress(store);
   const reason = reasonToShow(store);
+  const backTo = storeListFor(store, me);
 
   return (
     <div className="space-y-6">
       <nav aria-label="Breadcrumb" className="text-sm">
-        <Link to="/" className="text-slate-700 underline decoration-slate-300 underline-offset-2 hover:text-slate-900 hover:decoration-slate-500">
-          Stores
+        <Link to={backTo.to} className="text-slate-700 underline decoration-slate-300 underline-offset-2 hover:text-slate-900 hover:decoration-slate-500">
+          {backTo.label}
         </Link>
         <span aria-hidden="true" className="mx-2 text-slate-400">
           /
@@ -161,6 +163,7 @@ export default function StoreDetailsPage() {
             <StatusBadge status={store.status} />
             {verdict === 'skipped' && <CheckoutNotVerified />}
           </div>
+          <StoreOwner store={store} me={me} />
           {reason && <p className={cx('text-sm', store.status === 'Failed' ? 'text-red-800' : 'text-slate-600')}>{reason}</p>}
           {inProgress && <StoreProgress store={store} />}
         </div>
@@ -247,7 +250,7 @@ export default function StoreDetailsPage() {
           setStore(s);
           if (byId.has(s.id)) upsertMine(s);
           announce(`${s.name} is being deleted.`);
-          navigate('/', { replace: false, state: { deleted: s.name } });
+          navigate(backTo.to, { replace: false, state: { deleted: s.name } });
         }}
       />
     </div>

@@ -6,9 +6,11 @@ import type { Store } from '../api/types';
 import { CreateStoreForm } from '../components/CreateStoreForm';
 import { Dialog } from '../components/Dialog';
 import { LiveIndicator } from '../components/LiveIndicator';
+import { NewStoreButton } from '../components/NewStoreButton';
 import { QuotaMeter } from '../components/QuotaMeter';
 import { StoreList } from '../components/StoreList';
 import { Alert, Button, ErrorBlock, PageHeader } from '../components/ui';
+import { storesTowardQuota } from '../lib/quota';
 import { useAnnounce } from '../state/announcer';
 import { useMe, useSession } from '../state/session';
 import { shouldPoll } from '../state/storeCache';
@@ -35,9 +37,10 @@ export function StoresPage() {
     // Not again after a reload or going back and forth.
     navigate(location.pathname + location.search, { replace: true, state: null });
   }, [deletedName, navigate, location.pathname, location.search]);
-  // Quota usage counts every store that exists, the ones still being set up included; the
-  // live list knows about a new store before /me is asked again.
-  const shownMe = synced ? { ...me, stores_active: stores.length } : me;
+  // Quota usage counts every store that exists, the ones still being set up included and
+  // the ones being deleted not (as the server does); the live list knows about a change
+  // before /me is asked again.
+  const shownMe = synced ? { ...me, stores_active: storesTowardQuota(stores) } : me;
   const createdNow = created ? stores.find((s) => s.id === created.id) : undefined;
   const createdOnItsWay = !!createdNow && (createdNow.status === 'Pending' || createdNow.status === 'Provisioning');
 
@@ -56,14 +59,7 @@ export function StoresPage() {
     });
   }
 
-  const newStoreButton = (
-    <Button ref={newButton} variant="primary" onClick={() => setCreating(true)}>
-      <svg viewBox="0 0 20 20" className="h-4 w-4" fill="currentColor" aria-hidden="true">
-        <path d="M9.25 4h1.5v5.25H16v1.5h-5.25V16h-1.5v-5.25H4v-1.5h5.25V4Z" />
-      </svg>
-      New store
-    </Button>
-  );
+  const newStoreButton = <NewStoreButton ref={newButton} me={shownMe} onClick={() => setCreating(true)} />;
 
   return (
     <>

@@ -30,6 +30,7 @@ export function makeStore(over: Partial<Store> = {}): Store {
     admin_url: null,
     namespace: `store-abcde${seq}`,
     owner_id: 'u1',
+    owner_email: 'owner@example.com',
     created_at: created,
     updated_at: created,
     ready_at: null,

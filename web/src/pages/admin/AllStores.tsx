@@ -1,11 +1,12 @@
 // Admin: every store on the platform, whoever owns it.
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { api, errorMessage } from '../../api/client';
-import type { AdminUserListResponse, StoreListResponse, StoreStatus } from '../../api/types';
+import { useLocation } from 'react-router';
+import type { StoreListResponse, StoreStatus } from '../../api/types';
 import { STORE_STATUSES } from '../../api/types';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { StoreList } from '../../components/StoreList';
-import { Alert, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField } from '../../components/ui';
+import { Alert, Button, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField } from '../../components/ui';
 import { useSession } from '../../state/session';
 import { anyInProgress, emptyCache, removeStore, replaceStores, sortedStores, upsertStore, type StoreCache, type StreamStatus } from '../../state/storeCache';
 import { STREAM_URL, StoreStream } from '../../state/stream';
@@ -18,7 +19,9 @@ export default function AdminStoresPage() {
   const [cache, setCache] = useState<StoreCache>(emptyCache);
   const [loaded, setLoaded] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [owners, setOwners] = useState<Map<string, string>>(new Map());
+  // A delete started on another user's store page lands here.
+  const location = useLocation();
+  const [deleted, setDeleted] = useState<string | null>((location.state as { deleted?: string } | null)?.deleted ?? null);
   const [status, setStatus] = useState<'' | StoreStatus>('');
   const [query, setQuery] = useState('');
 
@@ -37,10 +40,6 @@ export default function AdminStoresPage() {
   useEffect(() => {
     document.title = 'All stores · Storefleet';
     void load();
-    api
-      .get<AdminUserListResponse>('/admin/users')
-      .then((res) => setOwners(new Map(res.items.map((u) => [u.id, u.email]))))
-      .catch(() => {});
   }, [load]);
 
   // Every user's changes: the admin-only `?all=true` stream.
@@ -79,10 +78,9 @@ export default function AdminStoresPage() {
     return all.filter((s) => {
       if (status && s.status !== status) return false;
       if (!q) return true;
-      const owner = (owners.get(s.owner_id) ?? '').toLowerCase();
-      return s.name.includes(q) || owner.includes(q) || (s.domain ?? '').includes(q);
+      return s.name.includes(q) || s.owner_email.toLowerCase().includes(q) || (s.domain ?? '').includes(q);
     });
-  }, [all, status, query, owners]);
+  }, [all, status, query]);
 
   const counts = useMemo(() => {
     const m = new Map<StoreStatus, number>();
@@ -106,6 +104,20 @@ export default function AdminStoresPage() {
           )
         }
       />
+      {deleted && (
+        <Alert
+          tone="info"
+          className="mb-4"
+          title={`Deleting ${deleted}`}
+          action={
+            <Button size="sm" variant="ghost" onClick={() => setDeleted(null)}>
+              Dismiss
+            </Button>
+          }
+        >
+          The store and everything it holds are being removed. It disappears from this list once that is done.
+        </Alert>
+      )}
       {!loaded && <LoadingBlock label="Loading stores" />}
       {loaded && error && all.length === 0 && <ErrorBlock message={error} onRetry={() => void load()} />}
       {loaded && (all.length > 0 || !error) && (
@@ -136,7 +148,7 @@ export default function AdminStoresPage() {
               stores={shown}
               engines={info?.engines}
               label="All stores"
-              ownerLabel={(s) => owners.get(s.owner_id) ?? s.owner_id}
+              ownerLabel={(s) => s.owner_email}
             />
           )}
         </div>

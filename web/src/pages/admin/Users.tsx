@@ -1,20 +1,31 @@
-// Admin: every user with their store usage; change a user's quota or role.
+// Admin: every user with their store usage; create users, change a user's quota or role,
+// suspend or restore them, reset their password, delete them.
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { api, ApiError, errorMessage } from '../../api/client';
 import type { AdminUser, AdminUserListResponse, Role } from '../../api/types';
 import { Dialog } from '../../components/Dialog';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField, cx } from '../../components/ui';
-import { formatDate } from '../../lib/format';
-import { useAnnounce } from '../../state/announcer';
+import { formatDate, formatDateTime } from '../../lib/format';
 import { useSession } from '../../state/session';
+import { CreateUserDialog, DeleteUserDialog, ResetPasswordDialog, SuspendDialog, TemporaryPasswordDialog } from './UsersDialogs';
+
+type Open =
+  | { kind: 'create' }
+  | { kind: 'reset' | 'suspend' | 'delete'; user: AdminUser }
+  | { kind: 'password'; email: string; password: string };
 
 export default function AdminUsersPage() {
   const [users, setUsers] = useState<AdminUser[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [query, setQuery] = useState('');
   const [editing, setEditing] = useState<AdminUser | null>(null);
+  const [open, setOpen] = useState<Open | null>(null);
+  // What the last action did, on the page (and read out by the status role).
+  const [status, setStatus] = useState<string | null>(null);
   const { me, refreshMe } = useSession();
-  const announce = useAnnounce();
+  // The status region is always there, so screen readers read what lands in it.
+  const done = setStatus;
+  const replace = (u: AdminUser) => setUsers((list) => list?.map((x) => (x.id === u.id ? { ...x, ...u } : x)) ?? null);
 
   const load = useCallback(async () => {
     try {
@@ -37,7 +48,18 @@ export default function AdminUsersPage() {
 
   return (
     <>
-      <PageHeader title="Users" subtitle={users ? `${users.length} ${users.length === 1 ? 'account' : 'accounts'}` : undefined} />
+      <PageHeader
+        title="Users"
+        subtitle={users ? `${users.length} ${users.length === 1 ? 'account' : 'accounts'}` : undefined}
+        actions={
+          <Button variant="primary" onClick={() => setOpen({ kind: 'create' })}>
+            Create user
+          </Button>
+        }
+      />
+      <p role="status" className={status ? 'mb-4 rounded-md bg-green-50 p-3 text-sm text-green-800 ring-1 ring-green-200 ring-inset' : 'sr-only'}>
+        {status ?? ''}
+      </p>
       {error && !users && <ErrorBlock message={error} onRetry={() => void load()} />}
       {!users && !error && <LoadingBlock label="Loading users" />}
       {users && (
@@ -57,6 +79,7 @@ export default function AdminUsersPage() {
                     <th scope="col" className="px-4 py-2">Role</th>
                     <th scope="col" className="px-4 py-2">Stores</th>
                     <th scope="col" className="hidden px-4 py-2 sm:table-cell">Joined</th>
+                    <th scope="col" className="hidden px-4 py-2 md:table-cell">Last sign-in</th>
                     <th scope="col" className="px-4 py-2"><span className="sr-only">Actions</span></th>
                   </tr>
                 </thead>
@@ -64,8 +87,11 @@ export default function AdminUsersPage() {
                   {shown.map((u) => (
                     <tr key={u.id} data-user-email={u.email}>
                       <th scope="row" className="max-w-[14rem] truncate px-4 py-3 text-left font-medium text-slate-900">
-                        {u.email}
+                        <span>{u.email}</span>
                         {u.id === me?.id && <span className="ml-2 text-xs font-normal text-slate-500">(you)</span>}
+                        {u.suspended && (
+                          <span className="ml-2 rounded bg-amber-50 px-1.5 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-amber-200">Suspended</span>
+                        )}
                       </th>
                       <td className="px-4 py-3">
                         <span className={cx('rounded px-1.5 py-0.5 text-xs font-medium ring-1', u.role === 'admin' ? 'bg-indigo-50 text-indigo-700 ring-indigo-200' : 'bg-slate-50 text-slate-700 ring-slate-200')}>
@@ -76,10 +102,26 @@ export default function AdminUsersPage() {
                         {u.stores_active} of {u.store_quota}
                       </td>
                       <td className="hidden px-4 py-3 text-slate-600 sm:table-cell">{formatDate(u.created_at)}</td>
-                      <td className="px-4 py-3 text-right">
-                        <Button size="sm" onClick={() => setEditing(u)} aria-label={`Edit ${u.email}`}>
-                          Edit
-                        </Button>
+                      <td className="hidden px-4 py-3 text-slate-600 md:table-cell">{u.last_login_at ? formatDateTime(u.last_login_at) : 'Never'}</td>
+                      <td className="px-4 py-3">
+                        <div className="flex flex-wrap justify-end gap-2">
+                          <Button size="sm" onClick={() => setEditing(u)} aria-label={`Edit ${u.email}`}>
+                            Edit
+                          </Button>
+                          <Button size="sm" onClick={() => setOpen({ kind: 'reset', user: u })} aria-label={`Reset password of ${u.email}`}>
+                            Reset password
+                          </Button>
+                          {u.id !== me?.id && (
+                            <>
+                              <Button size="sm" onClick={() => setOpen({ kind: 'suspend', user: u })} aria-label={`${u.suspended ? 'Restore' : 'Suspend'} ${u.email}`}>
+                                {u.suspended ? 'Restore' : 'Suspend'}
+                              </Button>
+                              <Button size="sm" variant="ghost" className="text-red-700" onClick={() => setOpen({ kind: 'delete', user: u })} aria-label={`Delete ${u.email}`}>
+                                Delete
+                              </Button>
+                            </>
+                          )}
+                        </div>
                       </td>
                     </tr>
                   ))}
@@ -95,13 +137,56 @@ export default function AdminUsersPage() {
           isSelf={editing.id === me?.id}
           onClose={() => setEditing(null)}
           onSaved={(u) => {
-            setUsers((list) => list?.map((x) => (x.id === u.id ? { ...x, ...u } : x)) ?? null);
+            replace(u);
             setEditing(null);
-            announce(`Saved ${u.email}.`);
+            done(`Saved ${u.email}: quota ${u.store_quota}, role ${u.role}.`);
             if (u.id === me?.id) void refreshMe().catch(() => {});
           }}
         />
       )}
+      {open?.kind === 'create' && (
+        <CreateUserDialog
+          onClose={() => setOpen(null)}
+          onCreated={({ user, temporary_password }) => {
+            setUsers((list) => (list ? [...list, user] : list));
+            done(`Created ${user.email}.`);
+            setOpen({ kind: 'password', email: user.email, password: temporary_password });
+          }}
+        />
+      )}
+      {open?.kind === 'reset' && (
+        <ResetPasswordDialog
+          user={open.user}
+          onClose={() => setOpen(null)}
+          onReset={(password) => {
+            done(`Reset the password of ${open.user.email}; their sessions were signed out.`);
+            setOpen({ kind: 'password', email: open.user.email, password });
+          }}
+        />
+      )}
+      {open?.kind === 'suspend' && (
+        <SuspendDialog
+          user={open.user}
+          onClose={() => setOpen(null)}
+          onDone={(u) => {
+            replace(u);
+            setOpen(null);
+            done(u.suspended ? `Suspended ${u.email}; they were signed out everywhere.` : `Restored ${u.email}.`);
+          }}
+        />
+      )}
+      {open?.kind === 'delete' && (
+        <DeleteUserDialog
+          user={open.user}
+          onClose={() => setOpen(null)}
+          onDeleted={(u) => {
+            setUsers((list) => list?.filter((x) => x.id !== u.id) ?? null);
+            setOpen(null);
+            done(`Deleted ${u.email}.`);
+          }}
+        />
+      )}
+      {open?.kind === 'password' && <TemporaryPasswordDialog email={open.email} password={open.password} onClose={() => setOpen(null)} />}
     </>
   );
 }

@@ -15,8 +15,8 @@ afterEach(() => {
 
 const admin: Me = { ...me, id: 'a1', email: 'admin@example.com', role: 'admin' };
 const users: AdminUser[] = [
-  { id: 'a1', email: 'admin@example.com', role: 'admin', store_quota: 5, stores_active: 0, created_at: '2025-01-01T00:00:00Z' },
-  { id: 'u2', email: 'bob@example.com', role: 'user', store_quota: 1, stores_active: 1, created_at: '2025-01-02T00:00:00Z' },
+  { id: 'a1', email: 'admin@example.com', role: 'admin', store_quota: 5, stores_active: 0, created_at: '2025-01-01T00:00:00Z', suspended: false, last_login_at: '2025-01-03T09:00:00Z' },
+  { id: 'u2', email: 'bob@example.com', role: 'user', store_quota: 1, stores_active: 1, created_at: '2025-01-02T00:00:00Z', suspended: false, last_login_at: null },
 ];
 const audit: AuditEvent[] = [
   { id: 3, at: '2025-01-03T10:00:00Z', actor_id: 'u2', actor_email: 'bob@example.com', action: 'store.create', target_type: 'store', target_id: 's1', ip: '127.0.0.1', details: { name: 'bobs-shop' } },
@@ -29,7 +29,7 @@ function serve(asUser = admin) {
     'GET /info': { body: info },
     'GET /me': { body: asUser },
     'GET /stores': { body: { items: [] } },
-    'GET /stores?all=true': { body: { items: [makeStore({ name: 'bobs-shop', owner_id: 'u2', status: 'Ready' })] } },
+    'GET /stores?all=true': { body: { items: [makeStore({ name: 'bobs-shop', owner_id: 'u2', owner_email: 'bob@example.com', status: 'Ready' })] } },
     'GET /admin/users': { body: { items: users } },
     'PATCH /admin/users/u2': (req: Recorded) => ({ body: { ...users[1], ...(req.body as object) } }),
     'GET /audit-events?limit=50': { body: { items: audit } },
@@ -51,6 +51,8 @@ describe('admin', () => {
     await user.selectOptions(within(dialog).getByLabelText('Role'), 'admin');
     await user.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    // A visible confirmation, announced by its status role.
+    expect(screen.getByText('Saved bob@example.com: quota 4, role admin.')).toHaveAttribute('role', 'status');
     expect(requests.find((r) => r.method === 'PATCH')!.body).toEqual({ store_quota: 4, role: 'admin' });
     expect(within(screen.getByText('bob@example.com').closest('tr')!).getByText('1 of 4')).toBeInTheDocument();
   });
@@ -68,7 +70,7 @@ describe('admin', () => {
     expect(requests.some((r) => r.method === 'PATCH')).toBe(false);
   });
 
-  it('shows all stores with their owners, found by owner email from the users list', async () => {
+  it('shows all stores with their owner emails, and finds them by owner', async () => {
     serve();
     renderApp('/admin/stores');
     const row = await screen.findByRole('article', { name: 'bobs-shop' });
