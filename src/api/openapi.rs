@@ -20,16 +20,16 @@ use crate::storage::EventLevel;
     ),
     paths(
         account::register, account::login, account::logout, account::me, account::change_password,
-        stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
-        stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
+        stores::create_store, stores::list_stores, stores::get_store, stores::update_store, stores::delete_store,
+        stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stores::store_resources, stream::stream,
         admin::list_users, admin::update_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
-        Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody,
+        Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody, StorePatch,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
         AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
-        StoreStatus, EventLevel,
+        StoreStatus, EventLevel, ResourcesView, ComponentResourcesView, AmountsView, QuotaView, VersionView, ClusterEventView,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(

@@ -47,7 +47,13 @@ pub fn release_action(state: &ReleaseState, fingerprint_matches: bool) -> Releas
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PassEnd {
     /// Provisioned and verified: the store is Ready at these storefront and admin URLs.
-    Ready { url: String, admin_url: String },
+    /// `checkout_verified`: this pass placed a test order (`Some(true)`), skipped
+    /// verification (`Some(false)`), or kept the first provisioning's verdict (`None`).
+    Ready {
+        url: String,
+        admin_url: String,
+        checkout_verified: Option<bool>,
+    },
     /// A Ready store was checked and nothing drifted.
     StillReady,
     /// Everything of a deleted store is gone.
@@ -123,13 +129,14 @@ pub fn dispose(
         next_attempt_at: Some(at(next)),
         attempts,
         urls: None,
+        checkout_verified: None,
     };
     let record = |outcome| Disposition {
         give_back: GiveBack::Record(outcome),
         event: None,
         failure: None,
     };
-    let ready = |urls| Outcome {
+    let ready = |urls, checkout_verified| Outcome {
         event: LifecycleEvent::Succeed,
         status_reason: "Ready".to_owned(),
         step: Some(Step::Ready.as_str().to_owned()),
@@ -137,10 +144,15 @@ pub fn dispose(
         next_attempt_at: Some(at(waits.resync)),
         attempts: 0,
         urls,
+        checkout_verified,
     };
     match end {
-        PassEnd::Ready { url, admin_url } => record(ready(Some((url, admin_url)))),
-        PassEnd::StillReady => record(ready(None)),
+        PassEnd::Ready {
+            url,
+            admin_url,
+            checkout_verified,
+        } => record(ready(Some((url, admin_url)), checkout_verified)),
+        PassEnd::StillReady => record(ready(None, None)),
         PassEnd::Gone => record(Outcome {
             event: LifecycleEvent::Gone,
             status_reason: "Deleted".to_owned(),
@@ -149,6 +161,7 @@ pub fn dispose(
             next_attempt_at: None,
             attempts: 0,
             urls: None,
+            checkout_verified: None,
         }),
         PassEnd::Waiting { reason, recheck } => record(keep_working(reason, recheck, 0)),
         PassEnd::NoCluster(problem) => record(keep_working(
@@ -195,6 +208,7 @@ pub fn dispose(
                 next_attempt_at: None,
                 attempts: store.attempts,
                 urls: None,
+                checkout_verified: None,
             }),
         },
         PassEnd::LeaseLost => Disposition {
@@ -268,6 +282,8 @@ mod tests {
             work_started_at: Some(t),
             deleted_at: None,
             step_started_at: Some(t),
+            display_name: None,
+            checkout_verified: None,
         }
     }
 
@@ -363,6 +379,7 @@ mod tests {
                 PassEnd::Ready {
                     url: "u".into(),
                     admin_url: "a".into(),
+                    checkout_verified: Some(true),
                 },
                 LifecycleEvent::Succeed,
                 "Ready",
@@ -490,6 +507,7 @@ mod tests {
         let end = PassEnd::Ready {
             url: "http://shop/".into(),
             admin_url: "http://shop/wp-admin/".into(),
+            checkout_verified: Some(false),
         };
         let d = dispose(&s, end, now(), WAITS, |_| Duration::ZERO);
         let o = outcome(&d);
@@ -499,9 +517,15 @@ mod tests {
             o.urls,
             Some(("http://shop/".into(), "http://shop/wp-admin/".into()))
         );
+        assert_eq!(o.checkout_verified, Some(false));
         assert_eq!(d.event, None);
         let still = dispose(&s, PassEnd::StillReady, now(), WAITS, |_| Duration::ZERO);
         assert_eq!(outcome(&still).urls, None, "a resync does not rewrite URLs");
+        assert_eq!(
+            outcome(&still).checkout_verified,
+            None,
+            "a resync keeps the recorded verification"
+        );
     }
 
     #[test]

@@ -111,8 +111,8 @@ impl<'a> Pass<'a> {
         let applied = self.release(&plan).await?;
         self.workloads(&plan, &applied).await?;
         self.bootstrap(&plan, &applied).await?;
-        self.verify(&plan).await?;
-        Ok(self.ready(plan).await)
+        let checkout_verified = self.verify(&plan).await?;
+        Ok(self.ready(plan, checkout_verified).await)
     }
 
     /// A Ready store: `true` when it is healthy, `false` when something drifted and the
@@ -348,7 +348,9 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
-    async fn verify(&mut self, plan: &Plan) -> Flow<()> {
+    /// `Some(true)`: a test order went through; `Some(false)`: verification is turned
+    /// off; `None`: a repaired store keeps the verdict of its first provisioning.
+    async fn verify(&mut self, plan: &Plan) -> Flow<Option<bool>> {
         self.begin(Step::Verify, "Verifying checkout with a test order")
             .await?;
         let room = self.engine_room;
@@ -363,11 +365,11 @@ impl<'a> Pass<'a> {
             )
             .await;
             self.steps_done_before = self.steps_done_before.max(Step::Verify.done_after());
-            return Ok(());
+            return Ok(Some(false));
         }
         if self.store.ready_at.is_some() && self.steps_done_before < Step::Verify.position() {
             // A repaired store was verified when it first became Ready.
-            return Ok(());
+            return Ok(None);
         }
         let via = match &room.config.ingress_address {
             Some(addr) => Some(
@@ -413,7 +415,7 @@ impl<'a> Pass<'a> {
                     ),
                 )
                 .await;
-                Ok(())
+                Ok(Some(true))
             }
             Err(e) if e.is_transient() && !self.deadline_passed() => Err(PassEnd::Waiting {
                 reason: format!("Waiting for the store to answer checkout: {e}"),
@@ -426,7 +428,7 @@ impl<'a> Pass<'a> {
         }
     }
 
-    async fn ready(&mut self, plan: Plan) -> PassEnd {
+    async fn ready(&mut self, plan: Plan, checkout_verified: Option<bool>) -> PassEnd {
         let room = self.engine_room;
         let took = self
             .store
@@ -451,6 +453,7 @@ impl<'a> Pass<'a> {
         PassEnd::Ready {
             url: plan.url,
             admin_url: plan.admin_url,
+            checkout_verified,
         }
     }
 

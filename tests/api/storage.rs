@@ -96,6 +96,7 @@ pub(crate) fn new_store(owner: Uuid, name: &str) -> CreateStore {
             namespace: format!("store-{}", &id.simple().to_string()[..8]),
             status_reason: "Waiting".to_owned(),
             steps_total: 8,
+            display_name: None,
             now: Utc::now(),
         },
         quota: 5,
@@ -122,6 +123,7 @@ pub(crate) fn outcome(event: LifecycleEvent) -> Outcome {
         next_attempt_at: None,
         attempts: 0,
         urls: None,
+        checkout_verified: None,
     }
 }
 

@@ -110,6 +110,8 @@ mod tests {
             work_started_at: None,
             deleted_at: None,
             step_started_at: None,
+            display_name: None,
+            checkout_verified: None,
         }
     }
 

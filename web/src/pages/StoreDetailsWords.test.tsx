@@ -31,7 +31,7 @@ const healthy = { healthy: true, checked_at: '2025-01-01T12:05:00Z', components:
 
 describe('store page words (issue 13)', () => {
   it('says a Ready store’s checkout was not verified, in words, with the setting only for operators', async () => {
-    const s = makeStore({ name: 'unverified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', url: 'http://u.stores.localhost' });
+    const s = makeStore({ name: 'unverified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', url: 'http://u.stores.localhost', checkout_verified: false });
     serve(
       s,
       [
@@ -62,7 +62,7 @@ describe('store page words (issue 13)', () => {
   });
 
   it('does not warn when checkout was verified', async () => {
-    const s = makeStore({ name: 'verified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z' });
+    const s = makeStore({ name: 'verified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', checkout_verified: true });
     serve(s, [{ at: '2025-01-01T12:00:01Z', level: 'info', step: 'verify', message: 'Checkout verified: order #12 for "Mug" is processing' }], healthy);
     renderApp(`/stores/${s.id}`);
     await screen.findByRole('list', { name: /Provisioning events/ });
