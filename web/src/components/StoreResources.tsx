@@ -155,9 +155,9 @@ export function StoreResources({ state }: { state: StoreResourcesState }) {
       title="Resources"
       testId="store-resources"
       actions={
-        <Button size="sm" variant="ghost" onClick={() => loading || reload()} aria-busy={loading || undefined}>
+        <Button size="sm" variant="ghost" onClick={() => loading || reload()} aria-busy={loading || undefined} aria-label="Refresh resources">
           {loading && <Spinner className="h-4 w-4" label="" />}
-          Refresh<span className="sr-only"> resources</span>
+          Refresh
         </Button>
       }
     >

@@ -6,16 +6,14 @@ export function StoreVersions({ state }: { state: StoreResourcesState }) {
   const versions = state.data?.versions ?? [];
   if (versions.length === 0) return null;
   return (
-    <p className="flex flex-wrap items-baseline gap-x-1.5 gap-y-1 text-sm text-slate-700" data-testid="store-versions">
-      <span className="font-medium text-slate-900">Runs</span>
+    <p className="text-sm text-slate-700" data-testid="store-versions">
+      <span className="font-medium text-slate-900">Runs</span>{' '}
       {versions.map((v, i) => (
-        <span key={`${v.component}-${v.product}`} className="whitespace-nowrap" title={`From the ${v.source}`}>
-          {v.product} {v.version ?? <span className="text-slate-500">(version not pinned)</span>}
-          {i < versions.length - 1 && (
-            <span aria-hidden="true" className="ml-1.5 text-slate-400">
-              ·
-            </span>
-          )}
+        <span key={`${v.component}-${v.product}`}>
+          {i > 0 && <span className="text-slate-400"> · </span>}
+          <span className="whitespace-nowrap" title={`From the ${v.source}`}>
+            {v.product} {v.version ?? <span className="text-slate-500">(version not pinned)</span>}
+          </span>
         </span>
       ))}
     </p>

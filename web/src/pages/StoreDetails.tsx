@@ -91,7 +91,7 @@ export default function StoreDetailsPage() {
 
   const events = useStoreEvents(store);
   const verdict = store?.status === 'Ready' && store.checkout_verified != null ? (store.checkout_verified ? 'verified' : 'skipped') : null;
-  const cluster = useStoreResources({ id, status: store?.status ?? 'Pending' });
+  const cluster = useStoreResources(load.kind === 'ok' ? store : null);
 
   if (load.kind === 'gone') {
     return (

@@ -2,12 +2,17 @@
 // resource use per component with the quota, and recent Kubernetes events in words.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Store, StoreResources } from '../api/types';
 import { info, makeStore, me } from '../test/fixtures';
 import { FakeEventSource, installServer, problem, type Handler, type Reply } from '../test/http';
 import { renderApp } from '../test/render';
 
+// The page is loaded lazily; load it once up front so that a busy machine does not spend
+// the first test's wait on compiling it.
+beforeAll(async () => {
+  await import('./StoreDetails');
+}, 60_000);
 beforeEach(() => vi.stubGlobal('EventSource', FakeEventSource));
 afterEach(() => {
   vi.unstubAllGlobals();

@@ -13,16 +13,20 @@ export interface StoreResourcesState {
   reload: () => void;
 }
 
-export function useStoreResources(store: Pick<Store, 'id' | 'status'>): StoreResourcesState {
+/** `store` null (not loaded, or not visible): nothing is read. */
+export function useStoreResources(store: Pick<Store, 'id' | 'status'> | null): StoreResourcesState {
+  const id = store?.id ?? '';
+  const status = store?.status;
   const [data, setData] = useState<StoreResources | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
   const load = useCallback(async () => {
+    if (!id) return;
     const mine = ++seq.current;
     setLoading(true);
     try {
-      const res = await api.get<StoreResources>(`/stores/${encodeURIComponent(store.id)}/resources`);
+      const res = await api.get<StoreResources>(`/stores/${encodeURIComponent(id)}/resources`);
       if (mine !== seq.current) return;
       setData(res);
       setError(null);
@@ -36,9 +40,9 @@ export function useStoreResources(store: Pick<Store, 'id' | 'status'>): StoreRes
     } finally {
       if (mine === seq.current) setLoading(false);
     }
-  }, [store.id]);
+  }, [id]);
   useEffect(() => {
     void load();
-  }, [load, store.status]);
+  }, [load, status]);
   return { data, error, loading, reload: () => void load() };
 }
