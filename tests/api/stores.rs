@@ -691,7 +691,7 @@ async fn a_display_name_is_given_at_create_trimmed_and_checked() {
         (json!("   "), "empty"),
         (json!("x".repeat(81)), "at most 80"),
         (json!("tab\there"), "control characters"),
-        (json!(7), "display_name"),
+        (json!(7), "expected a string"),
     ] {
         let body = problem(
             app.create_store(&user, json!({ "name": "bad-shop", "display_name": bad }))
