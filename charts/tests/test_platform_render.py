@@ -171,6 +171,13 @@ def test_rbac_least_privilege(platform_rendering):
         assert (g, res) in can, (g, res)
     assert not any(res.startswith(("roles", "rolebindings", "clusterrole")) for _, res in
                    {(g, res) for rule in store for g in rule["apiGroups"] for res in rule["resources"]})
+    # Store pages read pod metrics, quotas and events in store namespaces only, read-only.
+    store_verbs = {(g, res): set(rule["verbs"]) for rule in store for g in rule["apiGroups"]
+                   for res in rule["resources"]}
+    assert store_verbs[("metrics.k8s.io", "pods")] == {"get", "list"}
+    assert not any("metrics.k8s.io" in rule["apiGroups"] for rule in platform), "no cluster-wide metrics"
+    assert {"get", "list"} <= store_verbs[("", "resourcequotas")]
+    assert {"get", "list"} <= store_verbs[("", "events")]
 
 
 def store_chart_kinds() -> set[str]:

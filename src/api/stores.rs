@@ -16,21 +16,27 @@ use super::account::audit;
 use super::error::{ApiError, ApiResult, FieldErrors, Problem};
 use super::extract::{AuthUser, ClientIp, StrictJson};
 use super::views::{
-    ComponentView, CreateStoreBody, CredentialsView, EventList, EventView, HealthView, StoreList,
-    StoreView,
+    ComponentView, CreateStoreBody, CredentialsView, EventList, EventView, HealthView,
+    ResourcesView, StoreList, StorePatch, StoreView,
 };
-use crate::domain::{Domain, Engine, Namespace, StoreName, check_claimable, default_domain};
+use crate::domain::{
+    DisplayName, Domain, Engine, Namespace, StoreName, check_claimable, default_domain,
+};
 use crate::engines;
 use crate::storage::{CreateStore, DbError, IdempotencyStart, NewStore, Store};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/stores", post(create_store).get(list_stores))
-        .route("/stores/{id}", get(get_store).delete(delete_store))
+        .route(
+            "/stores/{id}",
+            get(get_store).patch(update_store).delete(delete_store),
+        )
         .route("/stores/{id}/retry", post(retry_store))
         .route("/stores/{id}/events", get(store_events))
         .route("/stores/{id}/health", get(store_health))
         .route("/stores/{id}/credentials", get(store_credentials))
+        .route("/stores/{id}/resources", get(store_resources))
 }
 
 /// An audit entry for an action of the signed-in user on one store.
@@ -56,6 +62,7 @@ struct Valid {
     name: StoreName,
     engine: Engine,
     domain: Option<Domain>,
+    display_name: Option<DisplayName>,
 }
 
 /// The platform's own host, from the public URL (`https://sf.example.com` → `sf.example.com`).
@@ -99,11 +106,18 @@ fn validate(body: &CreateStoreBody, state: &AppState) -> ApiResult<Valid> {
             .map(Some)
             .map_err(|e| errors.insert("domain".into(), vec![e.0])),
     };
-    match (name, engine, domain) {
-        (Ok(name), Ok(engine), Ok(domain)) => Ok(Valid {
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|e| errors.insert("display_name".into(), vec![e.0]));
+    match (name, engine, domain, display_name) {
+        (Ok(name), Ok(engine), Ok(domain), Ok(display_name)) => Ok(Valid {
             name,
             engine,
             domain,
+            display_name,
         }),
         _ => Err(ApiError::fields(errors)),
     }
@@ -136,6 +150,7 @@ fn request_hash(v: &Valid) -> String {
         "name": v.name.as_str(),
         "engine": v.engine.as_str(),
         "domain": v.domain.as_ref().map(Domain::as_str),
+        "display_name": v.display_name.as_ref().map(DisplayName::as_str),
     });
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
@@ -259,6 +274,7 @@ async fn insert_store(
                 "name": valid.name.as_str(),
                 "engine": valid.engine.as_str(),
                 "domain": domain.as_str(),
+                "display_name": valid.display_name.as_ref().map(DisplayName::as_str),
             }),
         );
         let request = CreateStore {
@@ -271,6 +287,7 @@ async fn insert_store(
                 namespace: namespace.as_str().to_owned(),
                 status_reason: "Waiting for a provisioning worker".to_owned(),
                 steps_total: engines::steps_total(valid.engine),
+                display_name: valid.display_name.as_ref().map(|d| d.as_str().to_owned()),
                 now: Utc::now(),
             },
             quota: auth.user.store_quota,
@@ -349,6 +366,48 @@ pub async fn get_store(
     Path(id): Path<String>,
 ) -> ApiResult<Json<StoreView>> {
     let store = visible_store(&state, &auth, &id).await?;
+    Ok(Json(StoreView::from(&store)))
+}
+
+/// Change a store: set its display name, or remove it with `null`. Audited as
+/// `store.update` with the display name before and after.
+#[utoipa::path(patch, path = "/api/v1/stores/{id}", tag = "stores",
+    params(("id" = String, Path, description = "Store id (UUID)")),
+    request_body = StorePatch,
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = StoreView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, description = "`validation_failed`", body = Problem)))]
+pub async fn update_store(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    ip: ClientIp,
+    Path(id): Path<String>,
+    StrictJson(body): StrictJson<StorePatch>,
+) -> ApiResult<Json<StoreView>> {
+    let store = visible_store(&state, &auth, &id).await?;
+    let display_name = body
+        .display_name
+        .as_deref()
+        .map(DisplayName::parse)
+        .transpose()
+        .map_err(|e| ApiError::field("display_name", e.0))?
+        .map(|d| d.as_str().to_owned());
+    let entry = store_audit(
+        &auth,
+        "store.update",
+        &ip,
+        store.id,
+        json!({
+            "name": store.name,
+            "display_name_before": store.display_name,
+            "display_name_after": display_name,
+        }),
+    );
+    let store = state
+        .storage
+        .set_display_name(store.id, display_name, entry, Utc::now())
+        .await?;
+    state.notifier.store_changed(&store);
     Ok(Json(StoreView::from(&store)))
 }
 
@@ -448,6 +507,54 @@ pub async fn store_health(
             })
             .collect(),
     }))
+}
+
+/// How long a store page waits for the cluster before answering 503.
+const CLUSTER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The store's namespace as the cluster sees it now: per component the pods' CPU and
+/// memory requests and limits, the namespace's ResourceQuota, live usage where the
+/// cluster serves the metrics API, the software versions the store runs and its recent
+/// Kubernetes events in words.
+#[utoipa::path(get, path = "/api/v1/stores/{id}/resources", tag = "stores",
+    params(("id" = String, Path, description = "Store id (UUID)")),
+    security(("bearer" = []), ("cookie" = [])),
+    responses((status = 200, body = ResourcesView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 503, description = "The cluster did not answer", body = Problem)))]
+pub async fn store_resources(
+    State(state): State<AppState>,
+    auth: AuthUser,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let store = visible_store(&state, &auth, &id).await?;
+    // A cluster that does not answer is named at once (the probe's answer is cached).
+    let cluster = state.cluster.check().await;
+    if !cluster.is_ok() {
+        return Err(ApiError::DependencyDown {
+            dependency: "cluster",
+            detail: format!(
+                "Cannot read the store's resources: the Kubernetes cluster is {}",
+                cluster.describe()
+            ),
+        });
+    }
+    let insight = tokio::time::timeout(CLUSTER_WAIT, state.provisioner.insight(&store))
+        .await
+        .map_err(|_| ApiError::DependencyDown {
+            dependency: "cluster",
+            detail: format!(
+                "The Kubernetes cluster did not answer within {} s.",
+                CLUSTER_WAIT.as_secs()
+            ),
+        })?
+        .map_err(|e| ApiError::DependencyDown {
+            dependency: "cluster",
+            detail: format!("Cannot read the store's resources from the Kubernetes cluster: {e}"),
+        })?;
+    let mut resp = Json(ResourcesView::from(insight)).into_response();
+    resp.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(resp)
 }
 
 /// The store administrator's login, read from the store's Secret on demand (Ready

@@ -87,6 +87,13 @@ pub struct StoreView {
     /// request, so after a retry it does not point into the failed attempt. Null until
     /// the first step of the store starts.
     pub step_started_at: Option<DateTime<Utc>>,
+    /// What the owner calls the store (1–80 characters), shown above `name`; null when
+    /// none was given.
+    pub display_name: Option<String>,
+    /// `true` when the store's last provisioning placed a real test order through its
+    /// checkout, `false` when verification was skipped (checkout verification turned off
+    /// on this server), null before the store was first Ready.
+    pub checkout_verified: Option<bool>,
     /// The Helm revision of the store's release the engine last applied (null before the
     /// first install finished).
     pub revision: Option<i64>,
@@ -116,6 +123,8 @@ impl From<&Store> for StoreView {
             ready_at: s.ready_at,
             step_started_at: current_step_start(s.step_started_at, s.work_started_at),
             revision: s.release.revision,
+            display_name: s.display_name.clone(),
+            checkout_verified: s.ready_at.and(s.checkout_verified),
         }
     }
 }
@@ -154,6 +163,21 @@ pub struct CreateStoreBody {
         pattern = "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{1,63}$"
     )]
     pub domain: Option<String>,
+    /// Optional name shown above the address name: 1–80 characters after trimming, no
+    /// control characters.
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 80)]
+    pub display_name: Option<String>,
+}
+
+/// A change to a store. `display_name` must be given: a string sets it (1–80 characters
+/// after trimming, no control characters), `null` removes it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StorePatch {
+    #[serde(deserialize_with = "Option::deserialize")]
+    #[schema(required = true, min_length = 1, max_length = 80)]
+    pub display_name: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -382,6 +406,151 @@ pub struct CredentialsView {
     pub username: String,
     /// Generated at provisioning; change it after the first sign-in.
     pub password: String,
+}
+
+/// CPU in millicores and memory in bytes; null when not set.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AmountsView {
+    pub cpu_millicores: Option<i64>,
+    pub memory_bytes: Option<i64>,
+}
+
+impl From<crate::cluster::inspect::Amounts> for AmountsView {
+    fn from(a: crate::cluster::inspect::Amounts) -> Self {
+        Self {
+            cpu_millicores: a.cpu_millicores,
+            memory_bytes: a.memory_bytes,
+        }
+    }
+}
+
+/// One component's pods: what they request, their limits, and live usage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComponentResourcesView {
+    /// `wordpress`, `mariadb`, `postgres`, ..., `setup` for the setup job's pod.
+    pub component: String,
+    /// Pods of the component that run or wait to run (finished job pods are left out).
+    pub pods: i64,
+    pub requests: AmountsView,
+    pub limits: AmountsView,
+    /// Live usage from the metrics API; null when the cluster offers none (see
+    /// `usage_unavailable_reason`) or has no sample of these pods yet.
+    pub usage: Option<AmountsView>,
+}
+
+/// One entry of the store namespace's ResourceQuota.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct QuotaView {
+    /// The ResourceQuota's name.
+    pub quota: String,
+    /// `requests.cpu`, `limits.memory`, `pods`, ...
+    pub resource: String,
+    /// As Kubernetes writes it (`1500m`, `2Gi`).
+    pub used: String,
+    pub hard: String,
+    /// `used` and `hard` as numbers in `unit`.
+    pub used_value: Option<i64>,
+    pub hard_value: Option<i64>,
+    /// `millicores`, `bytes` or `count`.
+    pub unit: String,
+}
+
+/// One piece of software the store runs.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    pub component: String,
+    /// `WordPress`, `WooCommerce`, `MariaDB`, `Medusa`, `PostgreSQL`, `Redis`.
+    pub product: String,
+    /// Null when the source does not say (an image pinned by digest, WooCommerce bundled
+    /// in the image).
+    pub version: Option<String>,
+    /// Where the version was read: the image a pod runs, or the setup job's settings.
+    pub source: String,
+}
+
+/// A recent Kubernetes event of the store's namespace, in words.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClusterEventView {
+    pub at: Option<DateTime<Utc>>,
+    pub warning: bool,
+    /// What happened, in an owner's words.
+    pub words: String,
+    /// For operators: the event's reason, object (`Kind/name`), message and count.
+    pub reason: String,
+    pub object: String,
+    pub message: String,
+    pub count: i32,
+}
+
+/// The store's namespace as the cluster sees it now: resources per component, quota,
+/// live usage where the cluster offers metrics, software versions and recent events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ResourcesView {
+    pub checked_at: DateTime<Utc>,
+    pub components: Vec<ComponentResourcesView>,
+    pub quota: Vec<QuotaView>,
+    /// Why `usage` is null everywhere (no metrics API, not permitted, not answering);
+    /// null when live usage is available.
+    pub usage_unavailable_reason: Option<String>,
+    pub versions: Vec<VersionView>,
+    /// Newest first, at most 20.
+    pub events: Vec<ClusterEventView>,
+}
+
+impl From<crate::provision::insight::StoreInsight> for ResourcesView {
+    fn from(i: crate::provision::insight::StoreInsight) -> Self {
+        Self {
+            checked_at: Utc::now(),
+            components: i
+                .components
+                .into_iter()
+                .map(|c| ComponentResourcesView {
+                    component: c.component,
+                    pods: i64::try_from(c.pods).unwrap_or(i64::MAX),
+                    requests: c.requests.into(),
+                    limits: c.limits.into(),
+                    usage: c.usage.map(Into::into),
+                })
+                .collect(),
+            quota: i
+                .quota
+                .into_iter()
+                .map(|q| QuotaView {
+                    quota: q.quota,
+                    resource: q.resource,
+                    used: q.used,
+                    hard: q.hard,
+                    used_value: q.used_value,
+                    hard_value: q.hard_value,
+                    unit: q.unit.to_owned(),
+                })
+                .collect(),
+            usage_unavailable_reason: i.usage_unavailable_reason,
+            versions: i
+                .versions
+                .into_iter()
+                .map(|v| VersionView {
+                    component: v.component,
+                    product: v.product,
+                    version: v.version,
+                    source: v.source,
+                })
+                .collect(),
+            events: i
+                .events
+                .into_iter()
+                .map(|e| ClusterEventView {
+                    at: e.at,
+                    warning: e.warning,
+                    words: e.words,
+                    reason: e.reason,
+                    object: e.object,
+                    message: e.message,
+                    count: e.count,
+                })
+                .collect(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod budget;
 pub mod informer;
+pub mod inspect;
 pub mod store;
 
 pub use informer::Watch;
@@ -106,6 +107,9 @@ pub trait StoreCluster: Send + Sync + std::fmt::Debug {
         since: Option<chrono::DateTime<chrono::Utc>>,
         obs: &mut Observation,
     ) -> ClusterResult<()>;
+    /// What a store page shows of the namespace: pods' resources, quotas, events and
+    /// (when the cluster serves it) live usage. Read from the API, not the watch cache.
+    async fn inspect(&self, namespace: &str) -> ClusterResult<inspect::Inspection>;
     /// Interest in changes to `namespace`, when a watch cache runs (`None`: poll).
     fn watch(&self, namespace: &str) -> Option<Watch>;
     /// Store ids of store namespaces as they disappear, when a watch cache runs.

@@ -322,6 +322,10 @@ impl Cluster {
 
 #[async_trait::async_trait]
 impl StoreCluster for Cluster {
+    async fn inspect(&self, namespace: &str) -> ClusterResult<super::inspect::Inspection> {
+        self.inspect_namespace(namespace).await
+    }
+
     /// Interest in changes to `namespace`, when a watch cache runs.
     fn watch(&self, namespace: &str) -> Option<Watch> {
         self.informer.as_ref().map(|i| i.watch(namespace))

@@ -13,7 +13,7 @@ mod step;
 pub use account::{Email, Password, Role};
 pub use credentials::{SecretKey, SecretKind, StoreCredentials, random_id};
 pub use engine::Engine;
-pub use names::{Domain, Namespace, StoreName, default_domain};
+pub use names::{DisplayName, Domain, Namespace, StoreName, default_domain};
 pub use reserved::check_claimable;
 pub use status::{ALLOWED_TRANSITIONS, Desired, LifecycleEvent, StoreStatus, TransitionError};
 pub use step::{Step, TeardownStep};

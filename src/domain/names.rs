@@ -5,6 +5,42 @@ use std::fmt;
 use super::RuleViolation;
 use super::credentials::random_id;
 
+/// A store's display name: what its owner calls it, shown above the address name. 1–80
+/// characters after trimming surrounding white space, no control characters.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub const MAX_LEN: usize = 80;
+
+    pub fn parse(input: &str) -> Result<Self, RuleViolation> {
+        let trimmed = input.trim();
+        let len = trimmed.chars().count();
+        if len == 0 {
+            return Err(RuleViolation::new(
+                "must not be empty or only spaces (send null to remove the display name)",
+            ));
+        }
+        if len > Self::MAX_LEN {
+            return Err(RuleViolation::new(format!(
+                "must be at most {} characters (got {len})",
+                Self::MAX_LEN
+            )));
+        }
+        if let Some(bad) = trimmed.chars().find(|c| c.is_control()) {
+            return Err(RuleViolation::new(format!(
+                "must not contain control characters (found U+{:04X})",
+                u32::from(bad)
+            )));
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A store's name: 3–63 of `a-z`, `0-9`, `-`; starts with a letter, ends with a letter or digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct StoreName(String);
@@ -196,6 +232,33 @@ impl fmt::Display for Namespace {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn display_names_are_trimmed_bounded_and_free_of_control_characters() {
+        assert_eq!(
+            DisplayName::parse("  Café Ünïcode  ").unwrap().as_str(),
+            "Café Ünïcode"
+        );
+        assert_eq!(
+            DisplayName::parse(&"é".repeat(80))
+                .unwrap()
+                .as_str()
+                .chars()
+                .count(),
+            80
+        );
+        for (bad, says) in [
+            ("", "empty"),
+            ("   \t ", "empty"),
+            (&"x".repeat(81) as &str, "at most 80"),
+            ("tab\tinside", "U+0009"),
+            ("bell\u{7}", "U+0007"),
+            ("line\nbreak", "U+000A"),
+        ] {
+            let err = DisplayName::parse(bad).unwrap_err();
+            assert!(err.0.contains(says), "{bad:?}: {}", err.0);
+        }
+    }
 
     #[test]
     fn store_names_follow_the_rules() {

@@ -57,10 +57,13 @@ pub fn release_action(
 pub enum PassEnd {
     /// Provisioned and verified: the store is Ready at these storefront and admin URLs,
     /// running `applied` (revision and fingerprint) when the pass learnt it.
+    /// `checkout_verified`: this pass placed a test order (`Some(true)`), skipped
+    /// verification (`Some(false)`), or kept the first provisioning's verdict (`None`).
     Ready {
         url: String,
         admin_url: String,
         applied: Option<(i64, String)>,
+        checkout_verified: Option<bool>,
     },
     /// An upgrade or rollback failed and the store was returned to `revision`, which it
     /// serves again.
@@ -146,6 +149,7 @@ pub fn dispose(
         urls: None,
         applied: None,
         upgrade_result: None,
+        checkout_verified: None,
     };
     let record = |outcome| Disposition {
         give_back: GiveBack::Record(outcome),
@@ -155,7 +159,7 @@ pub fn dispose(
     // An upgrade ends with its own event, so that a pass which began before the upgrade
     // was asked for cannot end it.
     let upgrading = store.status == StoreStatus::Upgrading;
-    let ready = |urls, applied| Outcome {
+    let ready = |urls, applied, checkout_verified| Outcome {
         event: if upgrading {
             LifecycleEvent::Upgraded
         } else {
@@ -169,14 +173,16 @@ pub fn dispose(
         urls,
         applied,
         upgrade_result: upgrading.then_some(UpgradeResult::Succeeded),
+        checkout_verified,
     };
     match end {
         PassEnd::Ready {
             url,
             admin_url,
             applied,
-        } => record(ready(Some((url, admin_url)), applied)),
-        PassEnd::StillReady => record(ready(None, None)),
+            checkout_verified,
+        } => record(ready(Some((url, admin_url)), applied, checkout_verified)),
+        PassEnd::StillReady => record(ready(None, None, None)),
         PassEnd::RolledBack {
             finding,
             revision,
@@ -194,6 +200,7 @@ pub fn dispose(
                 urls: None,
                 applied: Some((revision, fingerprint)),
                 upgrade_result: Some(UpgradeResult::RolledBack),
+                checkout_verified: None,
             }),
         },
         PassEnd::Gone => record(Outcome {
@@ -206,6 +213,7 @@ pub fn dispose(
             urls: None,
             applied: None,
             upgrade_result: None,
+            checkout_verified: None,
         }),
         PassEnd::Waiting { reason, recheck } => record(keep_working(reason, recheck, 0)),
         PassEnd::NoCluster(problem) => record(keep_working(
@@ -254,6 +262,7 @@ pub fn dispose(
                 urls: None,
                 applied: None,
                 upgrade_result: None,
+                checkout_verified: None,
             }),
         },
         PassEnd::LeaseLost => Disposition {
@@ -329,6 +338,8 @@ mod tests {
             deleted_at: None,
             step_started_at: Some(t),
             release: Default::default(),
+            display_name: None,
+            checkout_verified: None,
         }
     }
 
@@ -488,6 +499,7 @@ mod tests {
                     url: "u".into(),
                     admin_url: "a".into(),
                     applied: None,
+                    checkout_verified: Some(true),
                 },
                 LifecycleEvent::Succeed,
                 "Ready",
@@ -616,6 +628,7 @@ mod tests {
             url: "http://shop/".into(),
             admin_url: "http://shop/wp-admin/".into(),
             applied: Some((2, "f".into())),
+            checkout_verified: Some(false),
         };
         let d = dispose(&s, end, now(), WAITS, |_| Duration::ZERO);
         let o = outcome(&d);
@@ -625,9 +638,15 @@ mod tests {
             o.urls,
             Some(("http://shop/".into(), "http://shop/wp-admin/".into()))
         );
+        assert_eq!(o.checkout_verified, Some(false));
         assert_eq!(d.event, None);
         let still = dispose(&s, PassEnd::StillReady, now(), WAITS, |_| Duration::ZERO);
         assert_eq!(outcome(&still).urls, None, "a resync does not rewrite URLs");
+        assert_eq!(
+            outcome(&still).checkout_verified,
+            None,
+            "a resync keeps the recorded verification"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 pub mod decide;
 pub mod diagnose;
+pub mod insight;
 mod pipeline;
 pub mod plan;
 #[cfg(test)]
@@ -551,6 +552,25 @@ impl Provisioner {
             },
         });
         out
+    }
+
+    /// What the store page shows of the store's namespace: resources per component,
+    /// quota, live usage (or why there is none), software versions and recent events.
+    /// `Err` names the cluster's problem.
+    pub async fn insight(&self, store: &Store) -> Result<insight::StoreInsight, String> {
+        let engine = engines::offered_engine(&self.config, store.engine)
+            .ok_or_else(|| format!("{} is not offered", store.engine.display_name()))?;
+        let cluster = self.cluster().await?;
+        let inspection = cluster
+            .inspect(&store.namespace)
+            .await
+            .map_err(|e| e.message)?;
+        Ok(insight::StoreInsight::of(
+            store.engine,
+            engine.components(),
+            engine.setup_component(),
+            &inspection,
+        ))
     }
 
     /// The store administrator's login (for a store whose owner has `owner_email`), read

@@ -127,8 +127,8 @@ impl<'a> Pass<'a> {
         let applied = self.release(&plan).await?;
         self.workloads(&plan, &applied).await?;
         self.bootstrap(&plan, &applied).await?;
-        self.verify(&plan).await?;
-        Ok(self.ready(plan, &applied).await)
+        let checkout_verified = self.verify(&plan).await?;
+        Ok(self.ready(plan, &applied, checkout_verified).await)
     }
 
     /// An upgrade or rollback failed: return the store to the revision it ran before,
@@ -502,7 +502,9 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
-    async fn verify(&mut self, plan: &Plan) -> Flow<()> {
+    /// `Some(true)`: a test order went through; `Some(false)`: verification is turned
+    /// off; `None`: a repaired store keeps the verdict of its first provisioning.
+    async fn verify(&mut self, plan: &Plan) -> Flow<Option<bool>> {
         self.begin(Step::Verify, "Verifying checkout with a test order")
             .await?;
         let room = self.engine_room;
@@ -517,14 +519,14 @@ impl<'a> Pass<'a> {
             )
             .await;
             self.steps_done_before = self.steps_done_before.max(Step::Verify.done_after());
-            return Ok(());
+            return Ok(Some(false));
         }
         if self.store.ready_at.is_some()
             && self.store.status != StoreStatus::Upgrading
             && self.steps_done_before < Step::Verify.position()
         {
             // A repaired store was verified when it first became Ready.
-            return Ok(());
+            return Ok(None);
         }
         let via = match &room.config.ingress_address {
             Some(addr) => Some(
@@ -570,7 +572,7 @@ impl<'a> Pass<'a> {
                     ),
                 )
                 .await;
-                Ok(())
+                Ok(Some(true))
             }
             Err(e) if e.is_transient() && !self.deadline_passed() => Err(PassEnd::Waiting {
                 reason: format!("Waiting for the store to answer checkout: {e}"),
@@ -583,7 +585,12 @@ impl<'a> Pass<'a> {
         }
     }
 
-    async fn ready(&mut self, plan: Plan, applied: &Applied) -> PassEnd {
+    async fn ready(
+        &mut self,
+        plan: Plan,
+        applied: &Applied,
+        checkout_verified: Option<bool>,
+    ) -> PassEnd {
         let room = self.engine_room;
         let took = self
             .store
@@ -607,6 +614,7 @@ impl<'a> Pass<'a> {
             url: plan.url,
             admin_url: plan.admin_url,
             applied: Some((i64::from(applied.revision), applied.fingerprint.clone())),
+            checkout_verified,
         }
     }
 

@@ -114,6 +114,8 @@ mod tests {
             deleted_at: None,
             step_started_at: None,
             release: Default::default(),
+            display_name: None,
+            checkout_verified: None,
         }
     }
 

@@ -308,6 +308,19 @@ impl StoreCluster for FakeCluster {
     fn namespaces_gone(&self) -> Option<tokio::sync::broadcast::Receiver<String>> {
         None
     }
+
+    async fn inspect(
+        &self,
+        _namespace: &str,
+    ) -> ClusterResult<crate::cluster::inspect::Inspection> {
+        self.check("inspect")?;
+        Ok(crate::cluster::inspect::Inspection {
+            pods: Vec::new(),
+            quotas: Vec::new(),
+            events: Vec::new(),
+            usage: Err("the fake cluster has no metrics API".to_owned()),
+        })
+    }
 }
 
 /// What a test does to the platform while the fake helm installs (a person deleting the
@@ -594,6 +607,7 @@ async fn harness(setting: Setting) -> Harness {
             namespace: "store-shop-abcde".into(),
             status_reason: "Waiting for a worker".into(),
             steps_total: 8,
+            display_name: None,
             now: Utc::now(),
         },
         quota: 5,

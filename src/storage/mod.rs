@@ -170,6 +170,14 @@ pub trait Stores: Send + Sync {
         now: Timestamp,
     ) -> DbResult<Store>;
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>>;
+    /// Set (or with `None` clear) a live store's display name, with its audit entry.
+    async fn set_display_name(
+        &self,
+        id: Uuid,
+        display_name: Option<String>,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store>;
 }
 
 /// The provisioning engine's view: stores due for work, claimed by lease, worked on and

@@ -74,6 +74,11 @@ pub struct Store {
     pub deleted_at: Option<Timestamp>,
     /// When the current step began.
     pub step_started_at: Option<Timestamp>,
+    /// What the owner calls the store (trimmed, 1–80 characters), when set.
+    pub display_name: Option<String>,
+    /// Whether the last provisioning placed a real test order (`false`: verification was
+    /// skipped); `None` before the store was first Ready.
+    pub checkout_verified: Option<bool>,
     /// The store's release as the engine last applied it, and its upgrades.
     pub release: ReleaseRecord,
 }
@@ -202,6 +207,7 @@ pub struct NewStore {
     pub namespace: String,
     pub status_reason: String,
     pub steps_total: i64,
+    pub display_name: Option<String>,
     pub now: Timestamp,
 }
 
@@ -290,6 +296,9 @@ pub struct Outcome {
     pub attempts: i64,
     /// Storefront and admin URLs, recorded when the store becomes Ready.
     pub urls: Option<(String, String)>,
+    /// Whether this pass verified checkout with a real order (`Some(false)`: skipped);
+    /// `None` keeps what was recorded before.
+    pub checkout_verified: Option<bool>,
     /// The revision and fingerprint applied, recorded when they are known.
     pub applied: Option<(i64, String)>,
     /// How an upgrade or rollback ended (with `Upgraded` or a failed upgrade).

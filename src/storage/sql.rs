@@ -57,8 +57,8 @@ const CHANNEL: &str = "storefleet_stores";
 const STORE_COLUMNS: &str = "id, owner_id, name, engine, domain, namespace, status, status_reason, \
      step, steps_done, steps_total, desired, attempts, next_attempt_at, lease_owner, \
      lease_expires_at, url, admin_url, created_at, updated_at, ready_at, work_started_at, deleted_at, \
-     step_started_at, revision, applied_fingerprint, upgrade_target, upgrade_from_revision, \
-     last_upgrade_result, last_upgrade_at, \
+     step_started_at, display_name, checkout_verified, revision, applied_fingerprint, \
+     upgrade_target, upgrade_from_revision, last_upgrade_result, last_upgrade_at, \
      (SELECT u.email FROM users u WHERE u.id = stores.owner_id) AS owner_email";
 
 const USER_COLUMNS: &str = "id, email, role, store_quota, created_at, suspended_at, last_login_at";
@@ -127,6 +127,10 @@ fn store_from(row: &AnyRow) -> DbResult<Store> {
         work_started_at: opt_ts(row.try_get("work_started_at")?)?,
         step_started_at: opt_ts(row.try_get("step_started_at")?)?,
         deleted_at: opt_ts(row.try_get("deleted_at")?)?,
+        display_name: row.try_get("display_name")?,
+        checkout_verified: row
+            .try_get::<Option<i64>, _>("checkout_verified")?
+            .map(|v| v != 0),
         release: ReleaseRecord {
             revision: row.try_get("revision")?,
             applied_fingerprint: row.try_get("applied_fingerprint")?,
@@ -473,8 +477,9 @@ impl SqlStorage {
         }
         sqlx::query(
             "INSERT INTO stores (id, owner_id, name, engine, domain, namespace, status, status_reason, \
-             step, steps_done, steps_total, desired, attempts, next_attempt_at, created_at, updated_at, work_started_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 0, $9, 'present', 0, $10, $10, $10, $10)",
+             step, steps_done, steps_total, desired, attempts, next_attempt_at, created_at, updated_at, work_started_at, \
+             display_name) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, 0, $9, 'present', 0, $10, $10, $10, $10, $11)",
         )
         .bind(s.id.to_string())
         .bind(owner.clone())
@@ -486,6 +491,7 @@ impl SqlStorage {
         .bind(s.status_reason.clone())
         .bind(s.steps_total)
         .bind(ms(s.now))
+        .bind(s.display_name.clone())
         .execute(&mut **tx)
         .await
         .map_err(on_unique)?;
@@ -696,8 +702,8 @@ impl SqlStorage {
         sqlx::query(
             "UPDATE stores SET status = $1, status_reason = $2, step = $3, steps_done = $4, attempts = $5, \
              next_attempt_at = $6, lease_owner = NULL, lease_expires_at = NULL, url = $7, admin_url = $8, \
-             ready_at = $9, deleted_at = $10, updated_at = $11, revision = $13, applied_fingerprint = $14 \
-             WHERE id = $12",
+             ready_at = $9, deleted_at = $10, updated_at = $11, checkout_verified = $12, \
+             revision = $14, applied_fingerprint = $15 WHERE id = $13",
         )
         .bind(next.as_str())
         .bind(outcome.status_reason)
@@ -710,6 +716,12 @@ impl SqlStorage {
         .bind(ready_at.map(ms))
         .bind(gone.then(|| ms(now)))
         .bind(ms(now))
+        .bind(
+            outcome
+                .checkout_verified
+                .or(store.checkout_verified)
+                .map(i64::from),
+        )
         .bind(id.to_string())
         .bind(revision)
         .bind(fingerprint)
@@ -1041,6 +1053,35 @@ impl Stores for SqlStorage {
             now,
         )
         .await
+    }
+
+    async fn set_display_name(
+        &self,
+        id: Uuid,
+        display_name: Option<String>,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store> {
+        let mut tx = self.begin_write().await?;
+        let result = async {
+            let store = self
+                .lock_store(&mut tx, id)
+                .await?
+                .ok_or(DbError::NotFound)?;
+            if store.is_deleted() {
+                return Err(DbError::NotFound);
+            }
+            sqlx::query("UPDATE stores SET display_name = $1, updated_at = $2 WHERE id = $3")
+                .bind(display_name)
+                .bind(ms(now))
+                .bind(id.to_string())
+                .execute(&mut **tx)
+                .await?;
+            Self::insert_audit(&mut tx, &audit).await?;
+            Self::store_in(&mut tx, id).await?.ok_or(DbError::NotFound)
+        }
+        .await;
+        Self::finish(tx, result).await
     }
 
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>> {

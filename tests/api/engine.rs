@@ -1241,4 +1241,149 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+
+/// A Ready store's page: checkout not verified (verification is off here), its resources
+/// per component with the namespace's quota, the versions its pods run, and the
+/// namespace's recent events in words; renaming keeps the address.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs the local Kubernetes (testenv): `scripts/test engine` runs it"]
+async fn a_ready_stores_page_shows_resources_versions_and_events_in_words() {
+    let kc = kubeconfig();
+    let (app, _dir) = engine_app(&kc, "woocommerce", "{}\n", 300).await;
+    let user = app.user().await;
+    let resp = app
+        .create_store(
+            &user,
+            json!({ "name": "page-shop", "display_name": "Page Shop" }),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let store: Value = resp.json().await.unwrap();
+    let id = store["id"].as_str().unwrap().to_owned();
+    assert!(store["checkout_verified"].is_null());
+
+    let ready = wait_for(&app, &user, &id, Duration::from_secs(240), |s| {
+        s["status"] == "Ready" || s["status"] == "Failed"
+    })
+    .await;
+    assert_eq!(ready["status"], "Ready", "{ready}");
+    assert_eq!(
+        ready["checkout_verified"], false,
+        "STOREFLEET_CHECKOUT_VERIFY=off: verification skipped, recorded on the store"
+    );
+    assert_eq!(ready["display_name"], "Page Shop");
+
+    let resp = app.get(&user, &format!("/stores/{id}/resources")).await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let res: Value = resp.json().await.unwrap();
+    let components = res["components"].as_array().unwrap();
+    let names: Vec<&str> = components
+        .iter()
+        .map(|c| c["component"].as_str().unwrap())
+        .collect();
+    assert_eq!(&names[..2], ["mariadb", "wordpress"], "{res}");
+    for c in &components[..2] {
+        assert!(c["pods"].as_i64().unwrap() >= 1, "{c}");
+        for key in ["requests", "limits"] {
+            assert!(
+                c[key]["cpu_millicores"].as_i64().unwrap() > 0
+                    && c[key]["memory_bytes"].as_i64().unwrap() > 0,
+                "the chart sets {key} on every container: {c}"
+            );
+        }
+        assert!(
+            c["limits"]["memory_bytes"].as_i64() >= c["requests"]["memory_bytes"].as_i64(),
+            "{c}"
+        );
+    }
+    // Usage: live where metrics-server runs, else null everywhere with the reason.
+    match res["usage_unavailable_reason"].as_str() {
+        Some(reason) => {
+            assert!(reason.contains("metrics"), "{reason}");
+            assert!(components.iter().all(|c| c["usage"].is_null()));
+        }
+        None => assert!(components.iter().any(|c| c["usage"].is_object())),
+    }
+    let quota = res["quota"].as_array().unwrap();
+    let cpu = quota
+        .iter()
+        .find(|q| q["resource"] == "requests.cpu")
+        .unwrap_or_else(|| panic!("the store quota limits requests.cpu: {res}"));
+    assert_eq!(cpu["unit"], "millicores");
+    let (used, hard) = (
+        cpu["used_value"].as_i64().unwrap(),
+        cpu["hard_value"].as_i64().unwrap(),
+    );
+    let requested: i64 = components
+        .iter()
+        .filter_map(|c| c["requests"]["cpu_millicores"].as_i64())
+        .sum();
+    assert!(used >= requested && used <= hard, "{cpu} vs {requested}");
+
+    let versions: Vec<(String, Value)> = res["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["product"].as_str().unwrap().to_owned(),
+                v["version"].clone(),
+            )
+        })
+        .collect();
+    let products: Vec<&str> = versions.iter().map(|(p, _)| p.as_str()).collect();
+    assert!(
+        products.contains(&"WordPress") && products.contains(&"MariaDB"),
+        "{versions:?}"
+    );
+    // testenv's images are tagged `testenv`, which names no version: the version is then
+    // null, never guessed, and the source names the image the pod runs.
+    let wordpress = res["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["product"] == "WordPress")
+        .unwrap();
+    let image = wordpress["source"].as_str().unwrap();
+    assert!(
+        image.starts_with("image ") && image.contains("wordpress"),
+        "{wordpress}"
+    );
+    match image.rsplit(':').next() {
+        Some(tag) if tag.starts_with(|c: char| c.is_ascii_digit()) => {
+            assert!(wordpress["version"].is_string(), "{wordpress}")
+        }
+        _ => assert!(wordpress["version"].is_null(), "{wordpress}"),
+    }
+
+    let events = res["events"].as_array().unwrap();
+    assert!(!events.is_empty(), "{res}");
+    assert!(events.iter().any(|e| {
+        e["reason"] == "Scheduled"
+            && e["words"]
+                .as_str()
+                .unwrap()
+                .contains("was given a place on a server")
+    }));
+    for e in events {
+        let words = e["words"].as_str().unwrap();
+        assert!(!words.is_empty() && !e["object"].as_str().unwrap().is_empty());
+        assert!(!words.contains("kwok"), "owner words name no node: {words}");
+    }
+    let times: Vec<&str> = events.iter().filter_map(|e| e["at"].as_str()).collect();
+    assert!(
+        times.windows(2).all(|w| w[0] >= w[1]),
+        "newest first: {times:?}"
+    );
+
+    // Another user may not look.
+    let other = app.user().await;
+    problem(
+        app.get(&other, &format!("/stores/{id}/resources")).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+
+    delete_and_wait(&app, &user, &id).await;
 }

@@ -99,6 +99,7 @@ pub(crate) fn new_store(owner: Uuid, name: &str) -> CreateStore {
             namespace: format!("store-{}", &id.simple().to_string()[..8]),
             status_reason: "Waiting".to_owned(),
             steps_total: 8,
+            display_name: None,
             now: Utc::now(),
         },
         quota: 5,
@@ -127,6 +128,7 @@ pub(crate) fn outcome(event: LifecycleEvent) -> Outcome {
         urls: None,
         applied: None,
         upgrade_result: None,
+        checkout_verified: None,
     }
 }
 

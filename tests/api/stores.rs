@@ -762,3 +762,182 @@ async fn the_event_stream_reports_changes_to_my_stores_only() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_display_name_is_given_at_create_trimmed_and_checked() {
+    let app = TestApp::spawn().await;
+    let user = app.user().await;
+    let resp = app
+        .create_store(
+            &user,
+            json!({ "name": "named-shop", "display_name": "  Ünïcode Café & Co.  " }),
+        )
+        .await;
+    assert_eq!(resp.status(), StatusCode::ACCEPTED);
+    let store: Value = resp.json().await.unwrap();
+    assert_eq!(store["display_name"], "Ünïcode Café & Co.");
+    assert!(
+        store.as_object().unwrap().contains_key("checkout_verified")
+            && store["checkout_verified"].is_null(),
+        "not verified or skipped before Ready: {store}"
+    );
+    let audit = app.audit_of("store.create").await;
+    assert_eq!(audit[0].details["display_name"], "Ünïcode Café & Co.");
+    // Without one: null.
+    let plain = app.store(&user, "plain-shop").await;
+    assert!(plain["display_name"].is_null());
+
+    for (bad, says) in [
+        (json!("   "), "empty"),
+        (json!("x".repeat(81)), "at most 80"),
+        (json!("tab\there"), "control characters"),
+        (json!(7), "expected a string"),
+    ] {
+        let body = problem(
+            app.create_store(&user, json!({ "name": "bad-shop", "display_name": bad }))
+                .await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(body.to_string().contains(says), "{bad}: {body}");
+    }
+    let list: Value = app.get(&user, "/stores").await.json().await.unwrap();
+    assert_eq!(
+        list["items"].as_array().unwrap().len(),
+        2,
+        "refused creates made nothing"
+    );
+}
+
+#[tokio::test]
+async fn patch_renames_and_clears_the_display_name_audited_owner_or_admin_only() {
+    let app = TestApp::spawn().await;
+    let owner = app.user().await;
+    let store = app.store(&owner, "rename-me").await;
+    let id = store["id"].as_str().unwrap().to_owned();
+    let path = format!("/stores/{id}");
+
+    let resp = app
+        .patch(&owner, &path, json!({ "display_name": " Corner Shop " }))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let renamed: Value = resp.json().await.unwrap();
+    assert_eq!(renamed["display_name"], "Corner Shop");
+    assert_eq!(renamed["name"], "rename-me", "the address name stays");
+    assert_eq!(renamed["domain"], store["domain"]);
+    let got: Value = app.get(&owner, &path).await.json().await.unwrap();
+    assert_eq!(got["display_name"], "Corner Shop");
+    let audit = app.audit_of("store.update").await;
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0].target_id.as_deref(), Some(id.as_str()));
+    assert_eq!(audit[0].actor_id, Some(owner.id));
+    assert!(audit[0].details["display_name_before"].is_null());
+    assert_eq!(audit[0].details["display_name_after"], "Corner Shop");
+
+    // Bad input: a clear 422 and nothing changes.
+    for body in [
+        json!({}),
+        json!({ "display_name": "" }),
+        json!({ "display_name": "a\u{0}b" }),
+        json!({ "display_name": "y".repeat(81) }),
+        json!({ "display_name": "ok", "name": "other" }),
+    ] {
+        let err = problem(
+            app.patch(&owner, &path, body.clone()).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        )
+        .await;
+        assert!(err["field_errors"].is_object(), "{body}: {err}");
+    }
+    let got: Value = app.get(&owner, &path).await.json().await.unwrap();
+    assert_eq!(got["display_name"], "Corner Shop");
+    assert_eq!(app.audit_of("store.update").await.len(), 1);
+
+    // Another user: 403; an unknown id: 404; without a session: 401.
+    let other = app.user().await;
+    problem(
+        app.patch(&other, &path, json!({ "display_name": "Mine now" }))
+            .await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    problem(
+        app.patch(
+            &owner,
+            &format!("/stores/{}", uuid::Uuid::new_v4()),
+            json!({ "display_name": "Nope" }),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    let anonymous = app
+        .client
+        .patch(app.api(&path))
+        .json(&json!({ "display_name": "Anon" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // An admin may rename anyone's store; null clears it.
+    let admin = app.admin().await;
+    let resp = app
+        .patch(&admin, &path, json!({ "display_name": null }))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let cleared: Value = resp.json().await.unwrap();
+    assert!(cleared["display_name"].is_null());
+    let audit = app.audit_of("store.update").await;
+    assert_eq!(audit.len(), 2);
+    assert_eq!(audit[0].actor_id, Some(admin.id));
+    assert_eq!(audit[0].details["display_name_before"], "Corner Shop");
+    assert!(audit[0].details["display_name_after"].is_null());
+}
+
+#[tokio::test]
+async fn resources_answer_503_naming_the_cluster_quickly_when_it_does_not_answer() {
+    let app = TestApp::spawn().await;
+    let owner = app.user().await;
+    let store = app.store(&owner, "no-cluster").await;
+    let path = format!("/stores/{}/resources", store["id"].as_str().unwrap());
+    let started = std::time::Instant::now();
+    let body = problem(
+        app.get(&owner, &path).await,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+    )
+    .await;
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(8),
+        "answered in {:?}",
+        started.elapsed()
+    );
+    let detail = body["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("cluster") && detail.contains("127.0.0.1:1"),
+        "names the cluster: {detail}"
+    );
+    // The same guards as every store endpoint.
+    let other = app.user().await;
+    problem(
+        app.get(&other, &path).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    problem(
+        app.get(
+            &owner,
+            &format!("/stores/{}/resources", uuid::Uuid::new_v4()),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}

@@ -632,6 +632,100 @@ const scenarios = [
     allowNetworkErrors: true,
   },
   {
+    name: 'store list search and sort kept in the URL, display names and rename, store page sections',
+    server: 'search',
+    async run({ server, browser }) {
+      const { page } = await browser();
+      await signUp(page, server.url, newEmail('sam'));
+      const dialog = await openCreateDialog(page);
+      await dialog.getByLabel('Store name').fill('alpha-shop');
+      await dialog.getByLabel('Display name').fill('Zebra Coffee');
+      await shot(page, 'search', 'create-with-display-name');
+      await dialog.getByRole('button', { name: 'Create store' }).click();
+      await dialog.waitFor({ state: 'detached', timeout: T });
+      const zebra = page.getByRole('article', { name: 'Zebra Coffee' });
+      await zebra.waitFor({ timeout: T });
+      assert((await zebra.getByTestId('address-name').textContent())?.includes('alpha-shop'), 'the address name is not beneath the display name');
+      await createStore(page, 'bravo-shop');
+      await createStore(page, 'charlie-shop');
+      const order = () => page.getByRole('article').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      assert(JSON.stringify(await order()) === JSON.stringify(['charlie-shop', 'bravo-shop', 'Zebra Coffee']), `newest first: ${await order()}`);
+      await shot(page, 'search', 'list-with-display-name');
+
+      // Search by keyboard: Tab reaches the box; the count is announced politely.
+      const box = page.getByRole('searchbox', { name: 'Search stores' });
+      for (let i = 0; i < 30 && !(await box.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+      assert(await box.evaluate((el) => el === document.activeElement), 'the search box cannot be reached with Tab');
+      await page.keyboard.type('zebra');
+      const count = page.getByTestId('store-count');
+      await count.filter({ hasText: '1 of 3 stores matches “zebra”' }).waitFor({ timeout: T });
+      assert((await count.getAttribute('aria-live')) === 'polite', 'the result count is not a polite live region');
+      assert(new URL(page.url()).searchParams.get('q') === 'zebra', `search not in the URL: ${page.url()}`);
+      assert(JSON.stringify(await order()) === JSON.stringify(['Zebra Coffee']), `search by display name: ${await order()}`);
+      await shot(page, 'search', 'search-by-display-name');
+      await box.fill('nothing-like-this');
+      await page.getByTestId('no-matches').waitFor({ timeout: T });
+      assert((await page.getByTestId('no-matches').textContent()).includes('No store matches “nothing-like-this”'), 'the empty result does not say what matched nothing');
+      await shot(page, 'search', 'no-matches');
+      // A reload keeps the search.
+      await page.reload();
+      await page.getByTestId('no-matches').waitFor({ timeout: T });
+      assert((await box.inputValue()) === 'nothing-like-this', 'the search did not survive a reload');
+      await box.focus();
+      await page.keyboard.press('Escape');
+      await zebra.waitFor({ timeout: T });
+
+      // Sort by keyboard; the order goes into the URL and survives a visit to a store.
+      const sort = page.getByRole('combobox', { name: 'Sort by' });
+      await sort.focus();
+      await sort.selectOption('-name');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === '-name');
+      assert(JSON.stringify(await order()) === JSON.stringify(['Zebra Coffee', 'charlie-shop', 'bravo-shop']), `name Z–A: ${await order()}`);
+      await sort.selectOption('oldest');
+      await page.waitForFunction(() => new URL(location.href).searchParams.get('sort') === 'oldest');
+      assert(JSON.stringify(await order()) === JSON.stringify(['Zebra Coffee', 'bravo-shop', 'charlie-shop']), `oldest first: ${await order()}`);
+      await shot(page, 'search', 'sorted-oldest');
+      await page.getByRole('link', { name: 'bravo-shop', exact: true }).click();
+      await page.getByRole('heading', { name: 'bravo-shop', level: 1 }).waitFor({ timeout: T });
+      await page.goBack();
+      await page.getByRole('article', { name: 'bravo-shop' }).waitFor({ timeout: T });
+      assert((await sort.inputValue()) === 'oldest', 'the sort order was lost going back');
+      assert(JSON.stringify(await order()) === JSON.stringify(['Zebra Coffee', 'bravo-shop', 'charlie-shop']), `order after back: ${await order()}`);
+
+      // Rename on the store page, by keyboard.
+      await page.getByRole('link', { name: 'bravo-shop', exact: true }).click();
+      await page.getByRole('heading', { name: 'bravo-shop', level: 1 }).waitFor({ timeout: T });
+      // Without a cluster the store page says so where the resources would be.
+      await page.getByTestId('store-resources').getByText('The cluster cannot be reached right now').waitFor({ timeout: T });
+      await shot(page, 'search', 'store-page-no-cluster');
+      await page.getByRole('button', { name: 'Rename…' }).click();
+      const rename = page.getByRole('dialog', { name: 'Rename bravo-shop' });
+      await rename.waitFor({ timeout: T });
+      assert(await rename.getByLabel('Display name').evaluate((el) => el === document.activeElement), 'the name field is not focused');
+      await page.keyboard.type('Bravo Bakery & Café');
+      await shot(page, 'search', 'rename-dialog');
+      await page.keyboard.press('Enter');
+      await rename.waitFor({ state: 'detached', timeout: T });
+      await page.getByRole('heading', { name: 'Bravo Bakery & Café', level: 1 }).waitFor({ timeout: T });
+      assert((await page.getByTestId('address-name').textContent())?.includes('bravo-shop'), 'the address name is not shown beneath');
+      await shot(page, 'search', 'renamed');
+
+      // Phone width: controls stack, nothing scrolls sideways.
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.goto(`${server.url}/?sort=name`);
+      await page.getByRole('article', { name: 'Bravo Bakery & Café' }).waitFor({ timeout: T });
+      assert(JSON.stringify(await order()) === JSON.stringify(['Bravo Bakery & Café', 'charlie-shop', 'Zebra Coffee']), `name A–Z: ${await order()}`);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(overflow <= 0, `the list scrolls sideways by ${overflow}px at phone width`);
+      await shot(page, 'search', 'phone-width');
+      await page.getByRole('link', { name: 'Bravo Bakery & Café' }).click();
+      await page.getByTestId('store-resources').waitFor({ timeout: T });
+      const detailsOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(detailsOverflow <= 0, `the store page scrolls sideways by ${detailsOverflow}px at phone width`);
+      await shot(page, 'search', 'phone-width-store-page');
+    },
+  },
+  {
     name: 'store reaches Ready without reload, credentials revealed, deleted until gone',
     server: 'cluster',
     skip: CLUSTER ? null : 'needs the provisioning engine and a local cluster: set STOREFLEET_E2E_CLUSTER=1 (and KUBECONFIG)',
@@ -647,6 +741,25 @@ const scenarios = [
       await row.getByRole('link', { name: /Open storefront/ }).waitFor({ timeout: T });
       await row.getByRole('link', { name: 'ready-shop', exact: true }).click();
       await page.getByRole('heading', { name: 'ready-shop', level: 1 }).waitFor({ timeout: T });
+      // The store page's cluster sections: versions, resources with quota, events in words.
+      const versions = page.getByTestId('store-versions');
+      await versions.waitFor({ timeout: T });
+      const versionText = await versions.textContent();
+      assert(/WordPress \d/.test(versionText) && /MariaDB \d/.test(versionText), `versions line: ${versionText}`);
+      const resources = page.getByTestId('store-resources');
+      await resources.locator('[data-component="wordpress"]').waitFor({ timeout: T });
+      assert((await resources.locator('[data-quota="requests.cpu"]').count()) === 1, 'no CPU quota line');
+      assert(/reserved \d+m? CPU/.test(await resources.locator('[data-component="mariadb"]').textContent()), 'no CPU request for the database');
+      const activity = page.getByRole('list', { name: 'Recent activity, newest first' });
+      await activity.waitFor({ timeout: T });
+      assert((await activity.textContent()).includes('was given a place on a server'), 'no scheduling event in words');
+      await activity.getByText('For operators').first().click();
+      await shot(page, 'cluster', 'store-page-resources-versions-events');
+      await page.setViewportSize({ width: 390, height: 844 });
+      const phoneOverflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert(phoneOverflow <= 0, `the store page scrolls sideways by ${phoneOverflow}px at phone width`);
+      await shot(page, 'cluster', 'store-page-resources-phone');
+      await page.setViewportSize({ width: 1280, height: 900 });
       await page.getByRole('button', { name: 'Reveal credentials' }).click();
       const username = (await page.locator('[data-credential="username"]').textContent({ timeout: T }))?.trim();
       const password = (await page.locator('[data-credential="password"]').textContent({ timeout: T }))?.trim();
@@ -801,6 +914,8 @@ async function serverFor(kind) {
     });
   } else if (kind === 'ratelimited') {
     servers[kind] = await startServer({ ...common, env: { STOREFLEET_CREATE_RATE_PER_MINUTE: '1', STOREFLEET_USER_CREATE_RATE_PER_MINUTE: '1' } });
+  } else if (kind === 'search') {
+    servers[kind] = await startServer({ ...common, env: { STOREFLEET_DEFAULT_STORE_QUOTA: '5', STOREFLEET_CREATE_RATE_PER_MINUTE: '1000' } });
   } else if (kind === 'closed') {
     servers[kind] = await startServer({ ...common, env: { STOREFLEET_SIGNUP: 'closed' } });
   } else if (kind === 'restartable') {

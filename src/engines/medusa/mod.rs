@@ -112,6 +112,8 @@ mod tests {
             deleted_at: None,
             step_started_at: None,
             release: Default::default(),
+            display_name: None,
+            checkout_verified: None,
         }
     }
 

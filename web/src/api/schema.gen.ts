@@ -298,7 +298,11 @@ export interface paths {
         delete: operations["delete_store"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a store: set its display name, or remove it with `null`. Audited as
+         *     `store.update` with the display name before and after.
+         */
+        patch: operations["update_store"];
         trace?: never;
     };
     "/api/v1/stores/{id}/credentials": {
@@ -347,6 +351,28 @@ export interface paths {
         };
         /** The store's components as the cluster sees them now. */
         get: operations["store_health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/resources": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The store's namespace as the cluster sees it now: per component the pods' CPU and
+         *     memory requests and limits, the namespace's ResourceQuota, live usage where the
+         *     cluster serves the metrics API, the software versions the store runs and its recent
+         *     Kubernetes events in words.
+         */
+        get: operations["store_resources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -452,6 +478,13 @@ export interface components {
             /** @description A suspended user cannot sign in; their stores keep running. */
             suspended: boolean;
         };
+        /** @description CPU in millicores and memory in bytes; null when not set. */
+        AmountsView: {
+            /** Format: int64 */
+            cpu_millicores?: number | null;
+            /** Format: int64 */
+            memory_bytes?: number | null;
+        };
         AuditEventList: {
             items: components["schemas"]["AuditEventView"][];
         };
@@ -472,12 +505,44 @@ export interface components {
             target_id?: string | null;
             target_type?: string | null;
         };
+        /** @description A recent Kubernetes event of the store's namespace, in words. */
+        ClusterEventView: {
+            /** Format: date-time */
+            at?: string | null;
+            /** Format: int32 */
+            count: number;
+            message: string;
+            object: string;
+            /** @description For operators: the event's reason, object (`Kind/name`), message and count. */
+            reason: string;
+            warning: boolean;
+            /** @description What happened, in an owner's words. */
+            words: string;
+        };
+        /** @description One component's pods: what they request, their limits, and live usage. */
+        ComponentResourcesView: {
+            /** @description `wordpress`, `mariadb`, `postgres`, ..., `setup` for the setup job's pod. */
+            component: string;
+            limits: components["schemas"]["AmountsView"];
+            /**
+             * Format: int64
+             * @description Pods of the component that run or wait to run (finished job pods are left out).
+             */
+            pods: number;
+            requests: components["schemas"]["AmountsView"];
+            usage?: null | components["schemas"]["AmountsView"];
+        };
         ComponentView: {
             message: string;
             name: string;
             ready: boolean;
         };
         CreateStoreBody: {
+            /**
+             * @description Optional name shown above the address name: 1–80 characters after trimming, no
+             *     control characters.
+             */
+            display_name?: string | null;
             /** @description A lowercase FQDN; defaults to `<name>-<short id>.<base domain>`. */
             domain?: string | null;
             engine?: null | components["schemas"]["Engine"];
@@ -602,6 +667,25 @@ export interface components {
             /** @description Always `about:blank`: `code` carries the machine-readable meaning. */
             type: string;
         };
+        /** @description One entry of the store namespace's ResourceQuota. */
+        QuotaView: {
+            hard: string;
+            /** Format: int64 */
+            hard_value?: number | null;
+            /** @description The ResourceQuota's name. */
+            quota: string;
+            /** @description `requests.cpu`, `limits.memory`, `pods`, ... */
+            resource: string;
+            /** @description `millicores`, `bytes` or `count`. */
+            unit: string;
+            /** @description As Kubernetes writes it (`1500m`, `2Gi`). */
+            used: string;
+            /**
+             * Format: int64
+             * @description `used` and `hard` as numbers in `unit`.
+             */
+            used_value?: number | null;
+        };
         Readiness: {
             checks: components["schemas"]["ReadyChecks"];
             ready: boolean;
@@ -609,6 +693,24 @@ export interface components {
         ReadyChecks: {
             cluster: string;
             database: string;
+        };
+        /**
+         * @description The store's namespace as the cluster sees it now: resources per component, quota,
+         *     live usage where the cluster offers metrics, software versions and recent events.
+         */
+        ResourcesView: {
+            /** Format: date-time */
+            checked_at: string;
+            components: components["schemas"]["ComponentResourcesView"][];
+            /** @description Newest first, at most 20. */
+            events: components["schemas"]["ClusterEventView"][];
+            quota: components["schemas"]["QuotaView"][];
+            /**
+             * @description Why `usage` is null everywhere (no metrics API, not permitted, not answering);
+             *     null when live usage is available.
+             */
+            usage_unavailable_reason?: string | null;
+            versions: components["schemas"]["VersionView"][];
         };
         /** @enum {string} */
         Role: "user" | "admin";
@@ -651,12 +753,30 @@ export interface components {
         StoreList: {
             items: components["schemas"]["StoreView"][];
         };
+        /**
+         * @description A change to a store. `display_name` must be given: a string sets it (1–80 characters
+         *     after trimming, no control characters), `null` removes it.
+         */
+        StorePatch: {
+            display_name: string | null;
+        };
         /** @enum {string} */
         StoreStatus: "Pending" | "Provisioning" | "Ready" | "Failed" | "Deleting";
         StoreView: {
             admin_url?: string | null;
+            /**
+             * @description `true` when the store's last provisioning placed a real test order through its
+             *     checkout, `false` when verification was skipped (checkout verification turned off
+             *     on this server), null before the store was first Ready.
+             */
+            checkout_verified?: boolean | null;
             /** Format: date-time */
             created_at: string;
+            /**
+             * @description What the owner calls the store (1–80 characters), shown above `name`; null when
+             *     none was given.
+             */
+            display_name?: string | null;
             domain: string;
             engine: components["schemas"]["Engine"];
             /** Format: uuid */
@@ -706,6 +826,19 @@ export interface components {
             /** Format: uuid */
             id: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description One piece of software the store runs. */
+        VersionView: {
+            component: string;
+            /** @description `WordPress`, `WooCommerce`, `MariaDB`, `Medusa`, `PostgreSQL`, `Redis`. */
+            product: string;
+            /** @description Where the version was read: the image a pod runs, or the setup job's settings. */
+            source: string;
+            /**
+             * @description Null when the source does not say (an image pinned by digest, WooCommerce bundled
+             *     in the image).
+             */
+            version?: string | null;
         };
     };
     responses: never;
@@ -1731,6 +1864,81 @@ export interface operations {
             };
         };
     };
+    update_store: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Store id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StorePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `validation_failed` */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     store_credentials: {
         parameters: {
             query?: never;
@@ -1878,6 +2086,61 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    store_resources: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Store id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ResourcesView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster did not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -27,6 +27,12 @@ export type EventListResponse = Schemas['EventList'];
 export type Credentials = Schemas['CredentialsView'];
 export type HealthComponent = Schemas['ComponentView'];
 export type StoreHealth = Schemas['HealthView'];
+export type StorePatch = Schemas['StorePatch'];
+export type StoreResources = Schemas['ResourcesView'];
+export type ComponentResources = Schemas['ComponentResourcesView'];
+export type QuotaLine = Schemas['QuotaView'];
+export type RunningVersion = Schemas['VersionView'];
+export type ClusterEvent = Schemas['ClusterEventView'];
 
 export type AdminUser = Schemas['AdminUserView'];
 export type AdminUserListResponse = Schemas['AdminUserList'];

@@ -90,6 +90,29 @@ describe('CreateStoreForm', () => {
     expect(requests[0]!.headers['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('sends an optional display name, trimmed, and puts its server error on its field (issue 13)', async () => {
+    let calls = 0;
+    const { user, requests, onCreated } = setup(() =>
+      ++calls === 1
+        ? problem(422, 'validation_failed', 'invalid', { field_errors: { display_name: ['must not contain control characters (found U+0007)'] } })
+        : { status: 202, body: makeStore({ name: 'acme-shop', display_name: 'Acme Coffee' }) },
+    );
+    await user.type(nameInput(), 'acme-shop');
+    const display = screen.getByLabelText(/Display name/);
+    expect(display).toHaveAccessibleDescription(/You can change it later/);
+    await user.type(display, '  Acme Coffee  ');
+    await user.click(screen.getByRole('button', { name: 'Create store' }));
+    expect(await screen.findByText('must not contain control characters (found U+0007)')).toBeInTheDocument();
+    expect(display).toHaveAttribute('aria-invalid', 'true');
+    expect(display).toHaveFocus();
+    await user.click(screen.getByRole('button', { name: 'Create store' }));
+    await waitFor(() => expect(onCreated).toHaveBeenCalledTimes(1));
+    expect(requests.map((r) => r.body)).toEqual([
+      { name: 'acme-shop', engine: 'woocommerce', display_name: 'Acme Coffee' },
+      { name: 'acme-shop', engine: 'woocommerce', display_name: 'Acme Coffee' },
+    ]);
+  });
+
   it('sends one request for a double click', async () => {
     let release: () => void = () => {};
     const gate = new Promise<void>((r) => (release = r));

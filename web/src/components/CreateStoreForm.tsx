@@ -11,7 +11,7 @@ import { uuid } from '../lib/uuid';
 import { DEFAULT_HOST_SUFFIX_LEN, checkDomain, checkStoreName, defaultHostPrefix, suggestStoreName } from '../lib/validation';
 import { Alert, Button, SelectField, TextField, cx } from './ui';
 
-type Field = 'name' | 'engine' | 'domain';
+type Field = 'name' | 'engine' | 'domain' | 'display_name';
 type FieldErrors = Partial<Record<Field, string>>;
 
 export interface CreateStoreFormProps {
@@ -27,6 +27,7 @@ interface CreateBody {
   name: string;
   engine?: string;
   domain?: string;
+  display_name?: string;
 }
 
 export function defaultEngine(info: ServerInfo | null): string {
@@ -40,7 +41,7 @@ export function mapServerErrors(err: ApiError): { fields: FieldErrors; form: str
   const other: string[] = [];
   for (const [key, messages] of Object.entries(err.fieldErrors)) {
     const text = messages.join(' ');
-    if (key === 'name' || key === 'engine' || key === 'domain') fields[key] = text;
+    if (key === 'name' || key === 'engine' || key === 'domain' || key === 'display_name') fields[key] = text;
     else other.push(`${key}: ${text}`);
   }
   if (err.code === 'conflict' && Object.keys(fields).length === 0) {
@@ -56,6 +57,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
   const [name, setName] = useState('');
   const [engine, setEngine] = useState(() => defaultEngine(info));
   const [domain, setDomain] = useState('');
+  const [displayName, setDisplayName] = useState('');
   const [nameTouched, setNameTouched] = useState(false);
   const [domainTouched, setDomainTouched] = useState(false);
   const [serverErrors, setServerErrors] = useState<FieldErrors>({});
@@ -64,6 +66,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
   const [retryIn, startRetry] = useCountdown();
   const nameRef = useRef<HTMLInputElement>(null);
   const domainRef = useRef<HTMLInputElement>(null);
+  const displayNameRef = useRef<HTMLInputElement>(null);
   const engineId = useId();
   // One key per distinct submission: reused when the same body is sent again (a lost
   // answer, a double click), replaced when the body changes or the server said no.
@@ -102,6 +105,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
     const body: CreateBody = { name };
     if (engine) body.engine = engine;
     if (domain) body.domain = domain;
+    if (displayName.trim()) body.display_name = displayName.trim();
     const bodyKey = JSON.stringify(body);
     if (!idem.current || idem.current.body !== bodyKey) idem.current = { key: uuid(), body: bodyKey };
 
@@ -150,6 +154,7 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
           if (mapped.form) setFormError({ tone: 'error', text: mapped.form });
           if (mapped.fields.name) nameRef.current?.focus();
           else if (mapped.fields.domain) domainRef.current?.focus();
+          else if (mapped.fields.display_name) displayNameRef.current?.focus();
         }
       }
     } finally {
@@ -221,6 +226,22 @@ export function CreateStoreForm({ info, me, onCreated, onCancel, onQuotaExceeded
           </span>
         </p>
       )}
+      <TextField
+        ref={displayNameRef}
+        label="Display name"
+        optional
+        name="display_name"
+        autoComplete="off"
+        placeholder="Acme Coffee Roasters"
+        maxLength={80}
+        value={displayName}
+        onChange={(e) => {
+          setDisplayName(e.target.value);
+          setServerErrors((s) => ({ ...s, display_name: undefined }));
+        }}
+        error={serverErrors.display_name}
+        hint="What you call the store in this dashboard: any letters, spaces and punctuation. You can change it later; the address name stays."
+      />
       <SelectField
         id={engineId}
         label="Engine"

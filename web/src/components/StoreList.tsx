@@ -7,8 +7,8 @@ import type { EngineInfo, Store } from '../api/types';
 import { isServing, showsProgress } from '../api/types';
 import { formatAge, formatDateTime } from '../lib/format';
 import { useNow } from '../lib/useNow';
-import { useCheckoutVerdict } from '../state/checkoutCheck';
 import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from './StatusBadge';
+import { storeTitle } from './StoreListControls';
 import { cx } from './ui';
 
 export interface StoreListProps {
@@ -104,10 +104,10 @@ const StoreRow = memo(function StoreRow({
 }) {
   const inProgress = showsProgress(store);
   const reason = reasonToShow(store);
-  const checkout = useCheckoutVerdict(store);
+  const title = storeTitle(store);
   return (
     <article
-      aria-label={store.name}
+      aria-label={title}
       data-store-id={store.id}
       data-status={store.status}
       className={cx(
@@ -126,9 +126,15 @@ const StoreRow = memo(function StoreRow({
             data-focus-ring="inset"
             className="block truncate rounded-sm text-slate-900 hover:text-indigo-700 hover:underline focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
           >
-            {store.name}
+            {title}
           </Link>
         </h3>
+        {store.display_name && (
+          <p className="truncate font-mono text-xs text-slate-700" data-testid="address-name">
+            <span className="sr-only">Address name: </span>
+            {store.name}
+          </p>
+        )}
         {store.domain && <p className="truncate font-mono text-xs text-slate-600">{store.domain}</p>}
       </div>
       <div className="min-w-0 justify-self-end text-sm text-slate-700 md:justify-self-auto">
@@ -139,7 +145,7 @@ const StoreRow = memo(function StoreRow({
         {/* One line, the reason truncated: rows keep the height the virtualiser expects. */}
         <div className="flex min-w-0 items-center gap-2">
           <StatusBadge status={store.status} />
-          {checkout === 'skipped' && <CheckoutNotVerified />}
+          {store.status === 'Ready' && store.checkout_verified === false && <CheckoutNotVerified />}
           {reason && (
             <span className="min-w-0 truncate text-xs text-slate-600" title={reason}>
               {reason}
@@ -153,7 +159,7 @@ const StoreRow = memo(function StoreRow({
           <a href={store.url} target="_blank" rel="noreferrer" className="inline-flex max-w-full items-center gap-1 font-medium text-indigo-700 hover:underline">
             <span className="truncate">Open storefront</span>
             <span aria-hidden="true">↗</span>
-            <span className="sr-only">(opens {store.name} in a new tab)</span>
+            <span className="sr-only">(opens {title} in a new tab)</span>
           </a>
         ) : (
           <span className="text-slate-500">{store.status === 'Failed' ? 'Not available' : store.status === 'Deleting' ? '—' : 'Not ready yet'}</span>

@@ -62,20 +62,6 @@ export function ownerMessage(message: string): { text: string; technical: string
   return { text: message, technical: null };
 }
 
-/**
- * Whether checkout was verified, from the store's events: the latest event of the
- * verify step decides. `null` when the events do not say (not there yet, or older stores).
- */
-export function checkoutVerdict(events: readonly Pick<StoreEvent, 'step' | 'message' | 'level'>[]): 'verified' | 'skipped' | null {
-  for (let i = events.length - 1; i >= 0; i--) {
-    const ev = events[i]!;
-    if (ev.step !== 'verify') continue;
-    if (CHECKOUT_SKIPPED.test(ev.message)) return 'skipped';
-    if (/^Checkout verified/.test(ev.message)) return 'verified';
-  }
-  return null;
-}
-
 /** The operator-facing reason checkout was skipped, e.g. the setting that turned it off. */
 export function skippedSetting(events: readonly Pick<StoreEvent, 'message'>[]): string | null {
   for (let i = events.length - 1; i >= 0; i--) {

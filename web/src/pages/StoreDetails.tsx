@@ -13,8 +13,12 @@ import { engineWords } from '../engineWords';
 import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from '../components/StatusBadge';
 import { Alert, Button, Card, ErrorBlock, LoadingBlock, Spinner, cx } from '../components/ui';
 import { formatDateTime, formatDuration } from '../lib/format';
-import { checkoutVerdict, ownerMessage, skippedSetting, stepWords } from '../lib/storeWords';
-import { rememberCheckout } from '../state/checkoutCheck';
+import { ownerMessage, skippedSetting, stepWords } from '../lib/storeWords';
+import { StoreClusterEvents } from '../components/StoreClusterEvents';
+import { StoreRename } from '../components/StoreRename';
+import { StoreResources } from '../components/StoreResources';
+import { StoreVersions } from '../components/StoreVersions';
+import { useStoreResources } from '../state/storeResources';
 import { useNow } from '../lib/useNow';
 import { useAnnounce } from '../state/announcer';
 import { StoreOwner, storeListFor } from '../components/StoreOwner';
@@ -84,14 +88,12 @@ export default function StoreDetailsPage() {
   }, [needsPoll, fetchStore]);
 
   useEffect(() => {
-    document.title = `${store?.name ?? 'Store'} · Storefleet`;
-  }, [store?.name]);
+    document.title = `${store?.display_name || store?.name || 'Store'} · Storefleet`;
+  }, [store?.name, store?.display_name]);
 
   const events = useStoreEvents(store);
-  const verdict = store?.status === 'Ready' && events.events ? checkoutVerdict(events.events) : null;
-  useEffect(() => {
-    if (store && store.status === 'Ready' && events.events) rememberCheckout(store, checkoutVerdict(events.events));
-  }, [store, events.events]);
+  const verdict = store?.status === 'Ready' && store.checkout_verified != null ? (store.checkout_verified ? 'verified' : 'skipped') : null;
+  const cluster = useStoreResources(load.kind === 'ok' ? store : null);
 
   if (load.kind === 'gone') {
     return (
@@ -152,18 +154,20 @@ export default function StoreDetailsPage() {
           /
         </span>
         <span aria-current="page" className="text-slate-900">
-          {store.name}
+          {store.display_name || store.name}
         </span>
       </nav>
 
       <div className="flex flex-wrap items-start justify-between gap-4">
         <div className="min-w-0 space-y-2">
           <div className="flex flex-wrap items-center gap-3">
-            <h1 className="truncate text-2xl font-semibold tracking-tight">{store.name}</h1>
+            <h1 className="truncate text-2xl font-semibold tracking-tight">{store.display_name || store.name}</h1>
             <StatusBadge status={store.status} />
             {verdict === 'skipped' && <CheckoutNotVerified />}
           </div>
           <StoreOwner store={store} me={me} />
+          {store.display_name && <p className="font-mono text-sm text-slate-600" data-testid="address-name"><span className="sr-only">Address name: </span>{store.name}</p>}
+          <StoreVersions state={cluster} />
           {reason && <p className={cx('text-sm', store.status === 'Failed' ? 'text-red-800' : 'text-slate-600')}>{reason}</p>}
           {inProgress && <StoreProgress store={store} />}
         </div>
@@ -183,6 +187,7 @@ export default function StoreDetailsPage() {
               Retry provisioning
             </Button>
           )}
+          {store.status !== 'Deleting' && <StoreRename store={store} onRenamed={(s) => { setStore(s); if (byId.has(s.id)) upsertMine(s); }} />}
           {store.status !== 'Deleting' && (
             <Button variant="danger" onClick={() => setDeleting(true)}>
               Delete…
@@ -233,10 +238,12 @@ export default function StoreDetailsPage() {
         <div className="space-y-6 lg:col-start-3 lg:row-span-2 lg:row-start-1" data-testid="side-column">
           {store.status === 'Ready' && <CredentialsCard store={store} />}
           <HealthCard store={store} />
+          <StoreResources state={cluster} />
         </div>
         <div className="space-y-6 lg:col-span-2 lg:row-start-2">
           <StoreRevisions store={store} onStoreChange={(s) => { setStore(s); if (byId.has(s.id)) upsertMine(s); }} />
           <Timeline store={store} state={events} />
+          <StoreClusterEvents state={cluster} />
           <TechnicalDetails store={store} events={events.events} open={info != null && me?.role === 'admin'} />
         </div>
       </div>

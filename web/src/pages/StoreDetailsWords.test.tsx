@@ -1,12 +1,17 @@
 // Issue 13: the store page in an owner's words — checkout not verified is visible, setup
 // is not alarming, Kubernetes names sit under "Technical details", phone reading order.
 import { screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Store } from '../api/types';
 import { info, makeStore, me } from '../test/fixtures';
 import { FakeEventSource, installServer } from '../test/http';
 import { renderApp } from '../test/render';
 
+// The page is loaded lazily; load it once up front so that a busy machine does not spend
+// the first test's wait on compiling it.
+beforeAll(async () => {
+  await import('./StoreDetails');
+}, 60_000);
 beforeEach(() => vi.stubGlobal('EventSource', FakeEventSource));
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -31,7 +36,7 @@ const healthy = { healthy: true, checked_at: '2025-01-01T12:05:00Z', components:
 
 describe('store page words (issue 13)', () => {
   it('says a Ready store’s checkout was not verified, in words, with the setting only for operators', async () => {
-    const s = makeStore({ name: 'unverified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', url: 'http://u.stores.localhost' });
+    const s = makeStore({ name: 'unverified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', url: 'http://u.stores.localhost', checkout_verified: false });
     serve(
       s,
       [
@@ -48,7 +53,8 @@ describe('store page words (issue 13)', () => {
     // The setting name is inside the operators' disclosure, not in the owner's sentence.
     const operators = within(box).getByText('For operators').closest('details')!;
     expect(operators).not.toHaveAttribute('open');
-    expect(operators).toHaveTextContent('STOREFLEET_CHECKOUT_VERIFY=off');
+    // The setting's name comes from the store's events, read alongside.
+    await waitFor(() => expect(operators).toHaveTextContent('STOREFLEET_CHECKOUT_VERIFY=off'));
     expect(box.querySelector('p')).not.toHaveTextContent('STOREFLEET_');
     // Next to the status badge, too.
     const heading = screen.getByRole('heading', { level: 1, name: 'unverified' });
@@ -62,7 +68,7 @@ describe('store page words (issue 13)', () => {
   });
 
   it('does not warn when checkout was verified', async () => {
-    const s = makeStore({ name: 'verified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z' });
+    const s = makeStore({ name: 'verified', status: 'Ready', status_reason: 'Ready', ready_at: '2025-01-01T12:01:10Z', checkout_verified: true });
     serve(s, [{ at: '2025-01-01T12:00:01Z', level: 'info', step: 'verify', message: 'Checkout verified: order #12 for "Mug" is processing' }], healthy);
     renderApp(`/stores/${s.id}`);
     await screen.findByRole('list', { name: /Provisioning events/ });

@@ -1,5 +1,5 @@
 // The signed-in user's stores: usage, the list, and the way to create another.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { ApiError, errorMessage } from '../api/client';
 import type { Store } from '../api/types';
@@ -9,6 +9,7 @@ import { LiveIndicator } from '../components/LiveIndicator';
 import { NewStoreButton } from '../components/NewStoreButton';
 import { QuotaMeter } from '../components/QuotaMeter';
 import { StoreList } from '../components/StoreList';
+import { NoStoreMatches, StoreListControls, searchAndSort, useStoreListQuery } from '../components/StoreListControls';
 import { Alert, Button, ErrorBlock, PageHeader } from '../components/ui';
 import { storesTowardQuota } from '../lib/quota';
 import { useAnnounce } from '../state/announcer';
@@ -43,6 +44,8 @@ export function StoresPage() {
   const shownMe = synced ? { ...me, stores_active: storesTowardQuota(stores) } : me;
   const createdNow = created ? stores.find((s) => s.id === created.id) : undefined;
   const createdOnItsWay = !!createdNow && (createdNow.status === 'Pending' || createdNow.status === 'Provisioning');
+  const { query, sort, setQuery, setSort } = useStoreListQuery();
+  const shown = useMemo(() => searchAndSort(stores, query, sort), [stores, query, sort]);
 
   useEffect(() => {
     document.title = 'Stores · Storefleet';
@@ -52,7 +55,7 @@ export function StoresPage() {
     upsert(store);
     setCreating(false);
     setCreated(store);
-    announce(`Store ${store.name} created. It is ${store.status}.`);
+    announce(`Store ${store.display_name || store.name} created. It is ${store.status}.`);
     // The empty state's button that opened the dialog is gone now: keep focus somewhere useful.
     requestAnimationFrame(() => {
       if (!document.activeElement || document.activeElement === document.body) newButton.current?.focus();
@@ -121,7 +124,12 @@ export function StoresPage() {
               Could not refresh the list: {errorMessage(listError)} Showing what we had.
             </Alert>
           )}
-          <StoreList stores={stores} engines={info?.engines} highlightId={created?.id} label="Your stores" />
+          <StoreListControls query={query} sort={sort} onQuery={setQuery} onSort={setSort} total={stores.length} shown={shown.length} />
+          {shown.length === 0 ? (
+            <NoStoreMatches query={query} onClear={() => setQuery('')} />
+          ) : (
+            <StoreList key={`${query}|${sort}`} stores={shown} engines={info?.engines} highlightId={created?.id} label="Your stores" />
+          )}
         </>
       )}
 

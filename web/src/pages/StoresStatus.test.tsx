@@ -16,27 +16,27 @@ afterEach(() => {
   FakeEventSource.reset();
 });
 
-const SKIPPED = 'Checkout verification skipped: no test order was placed (verification is turned off: STOREFLEET_CHECKOUT_VERIFY=off)';
-
 describe('store list status (issue 13)', () => {
-  it('says Ready once and marks a store whose checkout was not verified', async () => {
-    const plain = makeStore({ name: 'plain', status: 'Ready', status_reason: 'Ready', url: 'http://p.stores.localhost', ready_at: '2025-01-01T12:00:00Z' });
-    const skipped = makeStore({ name: 'skipped', status: 'Ready', status_reason: 'Ready', url: 'http://s.stores.localhost', ready_at: '2025-01-01T12:00:00Z' });
-    installServer({
+  it('says Ready once and marks a store whose checkout was not verified, from the store itself', async () => {
+    const plain = makeStore({ name: 'plain', status: 'Ready', status_reason: 'Ready', url: 'http://p.stores.localhost', ready_at: '2025-01-01T12:00:00Z', checkout_verified: true });
+    const skipped = makeStore({ name: 'skipped', status: 'Ready', status_reason: 'Ready', url: 'http://s.stores.localhost', ready_at: '2025-01-01T12:00:00Z', checkout_verified: false });
+    const building = makeStore({ name: 'building', status: 'Provisioning', checkout_verified: null });
+    const server = installServer({
       'GET /info': { body: info },
-      'GET /me': { body: { ...me, stores_active: 2 } },
-      'GET /stores': { body: { items: [plain, skipped] } },
-      [`GET /stores/${plain.id}/events`]: { body: { items: [{ at: '2025-01-01T12:00:00Z', level: 'info', step: 'verify', message: 'Checkout verified: order #1 for "Mug" is processing' }] } },
-      [`GET /stores/${skipped.id}/events`]: { body: { items: [{ at: '2025-01-01T12:00:00Z', level: 'warning', step: 'verify', message: SKIPPED }] } },
+      'GET /me': { body: { ...me, stores_active: 3 } },
+      'GET /stores': { body: { items: [plain, skipped, building] } },
     });
     renderApp('/');
     const row = await screen.findByRole('article', { name: 'skipped' });
-    await waitFor(() => expect(row.querySelector('[data-checkout="not-verified"]')).toHaveTextContent('checkout not verified'));
+    expect(row.querySelector('[data-checkout="not-verified"]')).toHaveTextContent('checkout not verified');
     expect(row).not.toHaveTextContent(/ReadyReady/);
     expect(within(row).getAllByText(/^Ready$/)).toHaveLength(1);
     const plainRow = screen.getByRole('article', { name: 'plain' });
     expect(plainRow.querySelector('[data-checkout]')).toBeNull();
     expect(within(plainRow).getAllByText(/^Ready$/)).toHaveLength(1);
+    expect(screen.getByRole('article', { name: 'building' }).querySelector('[data-checkout]')).toBeNull();
+    // The list no longer reads each store's events to find out.
+    expect(server.requests.filter((r) => r.path.endsWith('/events'))).toEqual([]);
   });
 
   it('draws the store link’s focus ring inside the row, where nothing clips it', async () => {

@@ -35,6 +35,8 @@ export function makeStore(over: Partial<Store> = {}): Store {
     updated_at: created,
     ready_at: null,
     step_started_at: null,
+    display_name: null,
+    checkout_verified: null,
     ...over,
   };
 }

@@ -2,7 +2,6 @@ import '@testing-library/jest-dom/vitest';
 import { cleanup, configure } from '@testing-library/react';
 import { afterEach } from 'vitest';
 import { resetConnectionForTests } from '../api/connection';
-import { resetCheckoutChecksForTests } from '../state/checkoutCheck';
 
 // findBy…/waitFor wait up to 5 s: on a loaded machine the first render of a lazy page
 // alone can take more than the default second.
@@ -11,7 +10,6 @@ configure({ asyncUtilTimeout: 5000 });
 afterEach(() => {
   cleanup();
   resetConnectionForTests();
-  resetCheckoutChecksForTests();
 });
 
 // jsdom has no layout or scrolling; the list virtualiser calls this.

@@ -6,7 +6,8 @@ import type { StoreListResponse, StoreStatus } from '../../api/types';
 import { STORE_STATUSES } from '../../api/types';
 import { LiveIndicator } from '../../components/LiveIndicator';
 import { StoreList } from '../../components/StoreList';
-import { Alert, Button, ErrorBlock, LoadingBlock, PageHeader, SelectField, TextField } from '../../components/ui';
+import { NoStoreMatches, StoreListControls, searchAndSort, useStoreListQuery } from '../../components/StoreListControls';
+import { Alert, Button, ErrorBlock, LoadingBlock, PageHeader, SelectField } from '../../components/ui';
 import { useSession } from '../../state/session';
 import { anyInProgress, emptyCache, removeStore, replaceStores, sortedStores, upsertStore, type StoreCache, type StreamStatus } from '../../state/storeCache';
 import { STREAM_URL, StoreStream } from '../../state/stream';
@@ -23,7 +24,7 @@ export default function AdminStoresPage() {
   const location = useLocation();
   const [deleted, setDeleted] = useState<string | null>((location.state as { deleted?: string } | null)?.deleted ?? null);
   const [status, setStatus] = useState<'' | StoreStatus>('');
-  const [query, setQuery] = useState('');
+  const { query, sort, setQuery, setSort } = useStoreListQuery();
 
   const load = useCallback(async () => {
     try {
@@ -73,14 +74,8 @@ export default function AdminStoresPage() {
     return () => clearInterval(t);
   }, [busy, load, stream]);
 
-  const shown = useMemo(() => {
-    const q = query.trim().toLowerCase();
-    return all.filter((s) => {
-      if (status && s.status !== status) return false;
-      if (!q) return true;
-      return s.name.includes(q) || s.owner_email.toLowerCase().includes(q) || (s.domain ?? '').includes(q);
-    });
-  }, [all, status, query]);
+  const withStatus = useMemo(() => all.filter((s) => !status || s.status === status), [all, status]);
+  const shown = useMemo(() => searchAndSort(withStatus, query, sort, (s) => [s.owner_email ?? '']), [withStatus, query, sort]);
 
   const counts = useMemo(() => {
     const m = new Map<StoreStatus, number>();
@@ -123,10 +118,16 @@ export default function AdminStoresPage() {
       {loaded && (all.length > 0 || !error) && (
         <div className="space-y-4">
           {error && <Alert tone="warning">Could not refresh: {error}</Alert>}
+          <StoreListControls
+            query={query}
+            sort={sort}
+            onQuery={setQuery}
+            onSort={setSort}
+            total={withStatus.length}
+            shown={shown.length}
+            searches="name, display name, domain or owner"
+          />
           <div className="flex flex-wrap items-end gap-4">
-            <div className="w-full sm:w-72">
-              <TextField label="Search" type="search" placeholder="Store, owner or domain" value={query} onChange={(e) => setQuery(e.target.value)} />
-            </div>
             <div className="w-full sm:w-48">
               <SelectField label="Status" value={status} onChange={(e) => setStatus(e.target.value as '' | StoreStatus)}>
                 <option value="">Any status</option>
@@ -140,11 +141,13 @@ export default function AdminStoresPage() {
           </div>
           {all.length === 0 ? (
             <p className="rounded-lg bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200">No stores on the platform yet.</p>
+          ) : shown.length === 0 && query.trim() ? (
+            <NoStoreMatches query={query} searches="names, display names, domains and owners" onClear={() => setQuery('')} />
           ) : shown.length === 0 ? (
-            <p className="rounded-lg bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200">No store matches these filters.</p>
+            <p className="rounded-lg bg-white p-6 text-sm text-slate-600 ring-1 ring-slate-200">No store has the status {status}.</p>
           ) : (
             <StoreList
-              key={`${status}|${query}`}
+              key={`${status}|${query}|${sort}`}
               stores={shown}
               engines={info?.engines}
               label="All stores"

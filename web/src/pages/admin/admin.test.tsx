@@ -76,12 +76,12 @@ describe('admin', () => {
     const row = await screen.findByRole('article', { name: 'bobs-shop' });
     await waitFor(() => expect(row).toHaveTextContent('bob@example.com'));
     const user = userEvent.setup();
-    const search = screen.getByLabelText('Search');
-    await user.type(search, 'BOB@example');
+    const search = screen.getByRole('searchbox', { name: 'Search stores' });
+    await user.type(search, 'BOB@example{Enter}');
     expect(screen.getByRole('article', { name: 'bobs-shop' })).toBeInTheDocument();
     await user.clear(search);
-    await user.type(search, 'admin@example');
-    expect(screen.getByText('No store matches these filters.')).toBeInTheDocument();
+    await user.type(search, 'admin@example{Enter}');
+    expect(screen.getByTestId('no-matches')).toHaveTextContent('No store matches “admin@example”');
   });
 
   it("follows every user's stores through the admin stream (?all=true)", async () => {
