@@ -1241,6 +1241,7 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     }
     server.child.kill().unwrap();
     server.child.wait().unwrap();
+}
 
 /// A Ready store's page: checkout not verified (verification is off here), its resources
 /// per component with the namespace's quota, the versions its pods run, and the
