@@ -120,7 +120,11 @@ impl Cluster {
             metrics.list(&lp)
         );
         Ok(Inspection {
-            pods: pods?.items.into_iter().map(pod_spec_observation).collect(),
+            pods: pods?
+                .items
+                .iter()
+                .map(pod_spec_observation)
+                .collect(),
             quotas: quotas?.items.into_iter().map(quota_observation).collect(),
             events: events?.items.into_iter().map(cluster_event).collect(),
             usage: match metrics {
@@ -153,7 +157,7 @@ fn usage_unavailable(e: &kube::Error) -> String {
     }
 }
 
-pub(crate) fn pod_spec_observation(pod: Pod) -> PodSpecObservation {
+pub(crate) fn pod_spec_observation(pod: &Pod) -> PodSpecObservation {
     let label = |key: &str| {
         pod.metadata
             .labels

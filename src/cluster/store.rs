@@ -463,7 +463,7 @@ impl StoreCluster for Cluster {
             match decode_release(encoded).and_then(|json| release_revision(&json)) {
                 Ok(r) => revisions.push(r),
                 Err(e) => {
-                    tracing::warn!(secret = %name, error = %e, "unreadable helm release record")
+                    tracing::warn!(secret = %name, error = %e, "unreadable helm release record");
                 }
             }
         }

@@ -427,6 +427,7 @@ mod tests {
             url: "http://shop/".into(),
             admin_url: "http://shop/wp-admin/".into(),
             applied: Some((5, "fp".into())),
+            checkout_verified: Some(true),
         };
         let o = outcome(&dispose(&s, end, now(), WAITS, |_| Duration::ZERO)).clone();
         assert_eq!(o.event, LifecycleEvent::Upgraded);

@@ -440,7 +440,7 @@ pub fn in_words(e: &ClusterEvent, components: &[&str], pods: &[PodSpecObservatio
 /// The namespace's most recent events, newest first, in words.
 pub fn recent_events(components: &[&str], inspection: &Inspection) -> Vec<EventInWords> {
     let mut events: Vec<&ClusterEvent> = inspection.events.iter().collect();
-    events.sort_by(|a, b| b.at.cmp(&a.at));
+    events.sort_by_key(|e| std::cmp::Reverse(e.at));
     events
         .into_iter()
         .take(RECENT_EVENTS)

@@ -1396,6 +1396,7 @@ impl Harness {
                         id,
                         owner_id: owner,
                         name: format!("shop{i}"),
+                        display_name: None,
                         engine: Engine::WooCommerce,
                         domain: format!("shop{i}-abcde.stores.localhost"),
                         namespace: format!("store-shop{i}-abcde"),

@@ -188,6 +188,9 @@ impl Store {
             work_started_at: None,
             deleted_at: None,
             step_started_at: None,
+            display_name: None,
+            checkout_verified: None,
+            owner_email: String::new(),
             release: ReleaseRecord::default(),
         }
     }

@@ -29,7 +29,7 @@ export function storeTitle(store: Pick<Store, 'name' | 'display_name'>): string 
 }
 
 // Failed first, then what is still moving, then Ready.
-const STATUS_RANK: Record<StoreStatus, number> = { Failed: 0, Pending: 1, Provisioning: 2, Deleting: 3, Ready: 4 };
+const STATUS_RANK: Record<StoreStatus, number> = { Failed: 0, Pending: 1, Provisioning: 2, Upgrading: 3, Deleting: 4, Ready: 5 };
 
 const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
 
