@@ -89,6 +89,9 @@ pub enum ApiError {
     },
     #[error("not ready: {0}")]
     NotReady(String),
+    /// The store's engine does not offer this (yet).
+    #[error("not supported for engine: {0}")]
+    NotSupportedForEngine(String),
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
     #[error("idempotent request still in progress")]
@@ -167,6 +170,7 @@ impl ApiError {
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Conflict { .. } => (StatusCode::CONFLICT, "conflict"),
             NotReady(_) => (StatusCode::CONFLICT, "not_ready"),
+            NotSupportedForEngine(_) => (StatusCode::CONFLICT, "not_supported_for_engine"),
             IdempotencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch"),
             IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress"),
             QuotaExceeded { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
@@ -212,6 +216,7 @@ impl ApiError {
             | Forbidden(d)
             | NotFound(d)
             | NotReady(d)
+            | NotSupportedForEngine(d)
             | Unavailable(d)
             | UnsupportedMediaType(d) => d.clone(),
             InvalidCredentials => "Email or password is wrong.".to_owned(),

@@ -7,6 +7,7 @@ pub mod error;
 mod extract;
 pub mod limits;
 pub mod openapi;
+mod store_admin;
 mod stores;
 mod stream;
 mod system;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(account::routes())
         .merge(stores::routes())
+        .merge(store_admin::routes())
         .merge(admin::routes())
         .merge(stream::routes())
         .merge(system::api_routes())

@@ -7,7 +7,7 @@ use utoipa::{Modify, OpenApi};
 
 use super::error::{PROBLEM_JSON, Problem};
 use super::views::*;
-use super::{account, admin, stores, stream, system};
+use super::{account, admin, store_admin, stores, stream, system};
 use crate::domain::{Engine, Role, StoreStatus};
 use crate::storage::EventLevel;
 
@@ -22,13 +22,14 @@ use crate::storage::EventLevel;
         account::register, account::login, account::logout, account::me, account::change_password,
         stores::create_store, stores::list_stores, stores::get_store, stores::delete_store,
         stores::retry_store, stores::store_events, stores::store_health, stores::store_credentials, stream::stream,
+        store_admin::admin_login, store_admin::rotate_credentials,
         admin::list_users, admin::update_user, admin::audit_events,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
         Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
-        AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
+        AuditEventList, HealthView, ComponentView, CredentialsView, AdminLoginView, RotateCredentialsBody, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),

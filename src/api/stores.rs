@@ -34,7 +34,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// An audit entry for an action of the signed-in user on one store.
-fn store_audit(
+pub(super) fn store_audit(
     auth: &AuthUser,
     action: &str,
     ip: &ClientIp,
@@ -140,7 +140,10 @@ fn request_hash(v: &Valid) -> String {
     hex::encode(Sha256::digest(canonical.to_string().as_bytes()))
 }
 
-fn accepted(store: &Store, limit_headers: Option<&super::error::RateLimitHeaders>) -> Response {
+pub(super) fn accepted(
+    store: &Store,
+    limit_headers: Option<&super::error::RateLimitHeaders>,
+) -> Response {
     let mut resp = (StatusCode::ACCEPTED, Json(StoreView::from(store))).into_response();
     if let Ok(loc) = HeaderValue::from_str(&format!("/api/v1/stores/{}", store.id)) {
         resp.headers_mut().insert(header::LOCATION, loc);

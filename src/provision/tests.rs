@@ -177,6 +177,33 @@ impl StoreCluster for FakeCluster {
         Ok(true)
     }
 
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> ClusterResult<Option<BTreeMap<String, String>>> {
+        self.check("secret_data")?;
+        Ok(self
+            .world()
+            .secrets
+            .get(&(namespace.to_owned(), name.to_owned()))
+            .cloned())
+    }
+
+    async fn replace_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        _labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        self.check("replace_secret")?;
+        self.world()
+            .secrets
+            .insert((namespace.to_owned(), name.to_owned()), data);
+        Ok(())
+    }
+
     async fn secret_value(
         &self,
         namespace: &str,
@@ -384,6 +411,12 @@ impl WorkQueue for Queue {
     }
     async fn expedite(&self, id: Uuid, now: Timestamp) -> DbResult<bool> {
         self.db.expedite(id, now).await
+    }
+    async fn pending_rotation(&self, id: Uuid) -> DbResult<Option<String>> {
+        self.db.pending_rotation(id).await
+    }
+    async fn clear_rotation(&self, id: Uuid) -> DbResult<()> {
+        self.db.clear_rotation(id).await
     }
     async fn renew_lease(
         &self,

@@ -7,6 +7,7 @@ import type { Credentials, EventListResponse, Store, StoreEvent, StoreHealth } f
 import { isInProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
+import { OpenWpAdmin } from '../components/OpenWpAdmin';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
 import { CheckoutNotVerified, StatusBadge, StoreProgress, reasonToShow } from '../components/StatusBadge';
@@ -174,6 +175,7 @@ export default function StoreDetailsPage() {
               Open storefront <span aria-hidden="true">↗</span>
             </a>
           )}
+          <OpenWpAdmin store={store} />
           {store.status === 'Failed' && (
             <Button variant="primary" onClick={onRetry} loading={retrying}>
               Retry provisioning
