@@ -95,7 +95,10 @@ impl StoreEngine for WooCommerce {
             keys.push("wordpress-admin-password");
         }
         if rotation.database_passwords {
-            keys.extend(["mariadb-root-password", "mariadb-password"]);
+            // The WordPress database user's password. Root is left alone: it signs in
+            // only from inside the MariaDB pod (root@localhost), nothing uses it after
+            // initialisation, and nothing outside that pod could change it.
+            keys.push("mariadb-password");
         }
         if rotation.salts {
             keys.extend(

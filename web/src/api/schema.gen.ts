@@ -222,6 +222,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stores/{id}/admin-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A one-click login link to the store's admin: signed by the platform with the store's
+         *     own key, valid once for 60 seconds, verified by the store. WooCommerce stores only.
+         *     The link is never stored or logged; the request is audited (`store.admin_login`).
+         */
+        post: operations["admin_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stores/{id}/credentials": {
         parameters: {
             query?: never;
@@ -236,6 +257,27 @@ export interface paths {
         get: operations["store_credentials"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/credentials/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace some of a Ready store's credentials with newly generated ones and apply them
+         *     to the running store (202; the store is `Provisioning` until it is Ready again).
+         *     Audited (`store.credentials_rotate`, with the kinds, never values).
+         */
+        post: operations["rotate_credentials"];
         delete?: never;
         options?: never;
         head?: never;
@@ -348,6 +390,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A one-click login link to the store's administration. */
+        AdminLoginView: {
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * @description Opens the store's admin signed in as its administrator. Works once, until
+             *     `expires_at` (60 seconds); never stored by the platform.
+             */
+            url: string;
+        };
         AdminUserList: {
             items: components["schemas"]["AdminUserView"][];
         };
@@ -497,6 +549,16 @@ export interface components {
         };
         /** @enum {string} */
         Role: "user" | "admin";
+        /**
+         * @description Which credentials to rotate. Omitted fields: `admin_password` true, the others false;
+         *     at least one must be true.
+         */
+        RotateCredentialsBody: {
+            admin_password?: boolean | null;
+            database_passwords?: boolean | null;
+            /** @description WordPress's authentication keys and salts (signs everyone out). */
+            salts?: boolean | null;
+        };
         ServerInfo: {
             base_domain: string;
             /** @description The engines this server can provision. */
@@ -1297,6 +1359,70 @@ export interface operations {
             };
         };
     };
+    admin_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Store id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminLoginView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_ready`: the store is not Ready (or has no login key yet); `not_supported_for_engine`: not a WooCommerce store */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The cluster did not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     store_credentials: {
         parameters: {
             query?: never;
@@ -1352,6 +1478,75 @@ export interface operations {
             };
             /** @description The cluster did not answer */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Store id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateCredentialsBody"];
+            };
+        };
+        responses: {
+            /** @description Rotating (Provisioning) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_ready`: the store is not Ready; `not_supported_for_engine`: the engine cannot rotate a kind asked for */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing to rotate, or an unknown field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
