@@ -99,6 +99,9 @@ pub enum ApiError {
     },
     #[error("account suspended")]
     AccountSuspended,
+    /// The store's engine does not offer this (yet).
+    #[error("not supported for engine: {0}")]
+    NotSupportedForEngine(String),
     #[error("idempotency key reused with a different request")]
     IdempotencyMismatch,
     #[error("idempotent request still in progress")]
@@ -205,6 +208,7 @@ impl ApiError {
             NotReady(_) => (StatusCode::CONFLICT, "not_ready"),
             ConflictCode { code, .. } => (StatusCode::CONFLICT, code),
             AccountSuspended => (StatusCode::FORBIDDEN, "account_suspended"),
+            NotSupportedForEngine(_) => (StatusCode::CONFLICT, "not_supported_for_engine"),
             IdempotencyMismatch => (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_mismatch"),
             IdempotencyInProgress => (StatusCode::CONFLICT, "idempotency_in_progress"),
             QuotaExceeded { .. } => (StatusCode::TOO_MANY_REQUESTS, "quota_exceeded"),
@@ -251,6 +255,7 @@ impl ApiError {
             | Forbidden(d)
             | NotFound(d)
             | NotReady(d)
+            | NotSupportedForEngine(d)
             | Unavailable(d)
             | UnsupportedMediaType(d)
             | Refused { detail: d, .. } => d.clone(),

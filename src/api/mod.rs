@@ -9,6 +9,7 @@ pub use fleet::{MAX_FAILURES as FLEET_MAX_FAILURES, MAX_UNAVAILABLE as FLEET_MAX
 mod extract;
 pub mod limits;
 pub mod openapi;
+mod store_admin;
 mod stores;
 mod stream;
 mod system;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(stores::routes())
         .merge(upgrades::routes())
         .merge(fleet::routes())
+        .merge(store_admin::routes())
         .merge(admin::routes())
         .merge(stream::routes())
         .merge(system::api_routes())

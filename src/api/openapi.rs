@@ -9,7 +9,7 @@ use super::error::{PROBLEM_JSON, Problem};
 use super::fleet::{RolloutList, RolloutStoreView, RolloutView, StartRollout};
 use super::upgrades::{RevisionList, RevisionView, RollbackBody};
 use super::views::*;
-use super::{account, admin, fleet, stores, stream, system, upgrades};
+use super::{account, admin, fleet, store_admin, stores, stream, system, upgrades};
 use crate::domain::{Engine, Role, StoreStatus};
 use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
 
@@ -29,6 +29,7 @@ use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
         admin::list_users, admin::create_user, admin::update_user, admin::reset_password,
         admin::delete_user, admin::audit_events,
         fleet::start, fleet::list, fleet::show, fleet::pause, fleet::resume, fleet::cancel,
+        store_admin::admin_login, store_admin::rotate_credentials,
         system::healthz, system::readyz, system::metrics, system::info,
     ),
     components(schemas(
@@ -39,6 +40,7 @@ use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
         SessionsEnded, RevisionView, RevisionList, RollbackBody,
         StartRollout, RolloutView, RolloutStoreView, RolloutList, RolloutState, RolloutStoreState,
         ResourcesView, ComponentResourcesView, AmountsView, QuotaView, VersionView, ClusterEventView,
+        AdminLoginView, RotateCredentialsBody,
     )),
     modifiers(&Security, &ProblemContentType, &UserPatchNotEmpty),
     tags(

@@ -551,6 +551,27 @@ impl From<crate::provision::insight::StoreInsight> for ResourcesView {
                 .collect(),
         }
     }
+/// A one-click login link to the store's administration.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdminLoginView {
+    /// Opens the store's admin signed in as its administrator. Works once, until
+    /// `expires_at` (60 seconds); never stored by the platform.
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Which credentials to rotate. Omitted fields: `admin_password` true, the others false;
+/// at least one must be true.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotateCredentialsBody {
+    #[serde(default)]
+    pub admin_password: Option<bool>,
+    #[serde(default)]
+    pub database_passwords: Option<bool>,
+    /// WordPress's authentication keys and salts (signs everyone out).
+    #[serde(default)]
+    pub salts: Option<bool>,
 }
 
 #[cfg(test)]

@@ -73,6 +73,24 @@ pub trait StoreCluster: Send + Sync + std::fmt::Debug {
         labels: &BTreeMap<String, String>,
         data: BTreeMap<String, String>,
     ) -> ClusterResult<bool>;
+    /// All of a Secret's data, or `None` when it does not exist. A replacement that was
+    /// interrupted (see [`StoreCluster::replace_secret`]) is finished first.
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> ClusterResult<Option<BTreeMap<String, String>>>;
+    /// Give an existing Secret exactly `data`. Crash-safe: the new data is first written
+    /// to a staging Secret (`<name>-staged`), so an interrupted replacement is finished by
+    /// the next [`StoreCluster::secret_data`]; an immutable Secret (older stores) is
+    /// deleted and created again, mutable.
+    async fn replace_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<()>;
     async fn secret_value(
         &self,
         namespace: &str,

@@ -233,6 +233,52 @@ impl Cluster {
         Ok(())
     }
 
+    /// The second half of [`StoreCluster::replace_secret`]: the staged data into the
+    /// Secret itself, then the staging Secret removed.
+    async fn finish_replace(
+        &self,
+        api: &Api<Secret>,
+        name: &str,
+        labels: BTreeMap<String, String>,
+        data: &BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        let fresh = Secret {
+            metadata: ObjectMeta {
+                name: Some(name.to_owned()),
+                labels: Some(labels),
+                ..Default::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            string_data: Some(data.clone()),
+            ..Default::default()
+        };
+        match api.get_opt(name).await? {
+            Some(current) if current.immutable == Some(true) => {
+                api.delete(name, &DeleteParams::default()).await?;
+                api.create(&PostParams::default(), &fresh).await?;
+            }
+            Some(current) => {
+                let mut updated = fresh;
+                updated.metadata.resource_version = current.metadata.resource_version;
+                // string_data is merged into data by the API server: start from nothing
+                // so keys dropped from `data` go away.
+                updated.data = Some(BTreeMap::new());
+                api.replace(name, &PostParams::default(), &updated).await?;
+            }
+            None => {
+                api.create(&PostParams::default(), &fresh).await?;
+            }
+        }
+        match api
+            .delete(&staged_secret_name(name), &DeleteParams::default())
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if is_status(&e, 404) => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn client(&self) -> kube::Client {
         self.client.clone()
     }
@@ -433,7 +479,6 @@ impl StoreCluster for Cluster {
             },
             type_: Some("Opaque".to_owned()),
             string_data: Some(data),
-            immutable: Some(true),
             ..Default::default()
         };
         match api.create(&PostParams::default(), &secret).await {
@@ -469,6 +514,55 @@ impl StoreCluster for Cluster {
         }
         revisions.sort_by_key(|r| r.revision);
         Ok(revisions)
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> ClusterResult<Option<BTreeMap<String, String>>> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let staged_name = staged_secret_name(name);
+        if let Some(staged) = api.get_opt(&staged_name).await? {
+            // An interrupted replacement: finish it with the staged data.
+            let data = secret_strings(staged.data);
+            self.finish_replace(
+                &api,
+                name,
+                staged.metadata.labels.unwrap_or_default(),
+                &data,
+            )
+            .await?;
+            return Ok(Some(data));
+        }
+        Ok(api.get_opt(name).await?.map(|s| secret_strings(s.data)))
+    }
+
+    async fn replace_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        let staged = Secret {
+            metadata: ObjectMeta {
+                name: Some(staged_secret_name(name)),
+                labels: Some(labels.clone()),
+                ..Default::default()
+            },
+            type_: Some("Opaque".to_owned()),
+            string_data: Some(data.clone()),
+            ..Default::default()
+        };
+        match api.create(&PostParams::default(), &staged).await {
+            Ok(_) => {}
+            Err(e) if is_status(&e, 409) => {
+                api.replace(&staged_secret_name(name), &PostParams::default(), &staged)
+                    .await?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.finish_replace(&api, name, labels.clone(), &data).await
     }
 
     /// One key of a Secret, if the Secret and key exist.
@@ -619,6 +713,18 @@ impl StoreCluster for Cluster {
             })
             .max_by_key(|(revision, _)| *revision))
     }
+}
+
+/// Where [`StoreCluster::replace_secret`] stages new data.
+pub fn staged_secret_name(name: &str) -> String {
+    format!("{name}-staged")
+}
+
+fn secret_strings(data: Option<BTreeMap<String, ByteString>>) -> BTreeMap<String, String> {
+    data.unwrap_or_default()
+        .into_iter()
+        .map(|(k, ByteString(v))| (k, String::from_utf8_lossy(&v).into_owned()))
+        .collect()
 }
 
 fn event_time(e: &Event) -> Option<k8s_openapi::jiff::Timestamp> {

@@ -89,14 +89,7 @@ impl StoreCredentials {
     pub fn generate(keys: &[SecretKey]) -> Self {
         let values = keys
             .iter()
-            .map(|key| {
-                let value = match key.kind {
-                    SecretKind::Password => alphanumeric(PASSWORD_LEN),
-                    SecretKind::Salt => salt(),
-                    SecretKind::Key => alphanumeric(SALT_LEN),
-                };
-                (key.name, value)
-            })
+            .map(|key| (key.name, generate_value(key.kind)))
             .collect();
         Self { values }
     }
@@ -111,6 +104,131 @@ impl StoreCredentials {
             .iter()
             .map(|(k, v)| ((*k).to_owned(), v.clone()))
             .collect()
+    }
+}
+
+/// One fresh value of `kind`.
+pub fn generate_value(kind: SecretKind) -> String {
+    match kind {
+        SecretKind::Password => alphanumeric(PASSWORD_LEN),
+        SecretKind::Salt => salt(),
+        SecretKind::Key => alphanumeric(SALT_LEN),
+    }
+}
+
+/// What a store's Secret should hold, given what it holds now: every key of `keys` that is
+/// absent gets a fresh value, every key named in `rotate` gets a fresh value, and every
+/// other key (including keys the engine no longer lists) keeps its value unchanged.
+pub fn merge_secret(
+    existing: &BTreeMap<String, String>,
+    keys: &[SecretKey],
+    rotate: &[&str],
+) -> BTreeMap<String, String> {
+    let mut merged = existing.clone();
+    for key in keys {
+        let present = merged.get(key.name).is_some_and(|v| !v.is_empty());
+        if !present || rotate.contains(&key.name) {
+            let mut value = generate_value(key.kind);
+            // A rotated value never equals the old one (astronomically unlikely anyway).
+            while existing.get(key.name) == Some(&value) {
+                value = generate_value(key.kind);
+            }
+            merged.insert(key.name.to_owned(), value);
+        }
+    }
+    merged
+}
+
+/// A short, one-way fingerprint of each of `keys`' values in `data` (the chart rolls the
+/// pods that use a key when its fingerprint changes). SHA-256 of the key name and value;
+/// the values are long random strings, so the fingerprints reveal nothing.
+pub fn secret_checksums(
+    data: &BTreeMap<String, String>,
+    keys: &[SecretKey],
+) -> BTreeMap<String, String> {
+    use sha2::{Digest, Sha256};
+    keys.iter()
+        .filter_map(|key| {
+            let value = data.get(key.name)?;
+            let digest = Sha256::digest(format!("{}\n{value}", key.name).as_bytes());
+            Some((key.name.to_owned(), hex::encode(&digest[..8])))
+        })
+        .collect()
+}
+
+/// Which kinds of a store's credentials a rotation replaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Rotation {
+    pub admin_password: bool,
+    pub database_passwords: bool,
+    pub salts: bool,
+}
+
+impl Rotation {
+    const NAMES: [&'static str; 3] = ["admin_password", "database_passwords", "salts"];
+
+    pub fn is_empty(self) -> bool {
+        !(self.admin_password || self.database_passwords || self.salts)
+    }
+
+    fn flags(self) -> [bool; 3] {
+        [self.admin_password, self.database_passwords, self.salts]
+    }
+
+    /// The kinds' names, as stored and audited (`admin_password,salts`).
+    pub fn kinds(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .zip(self.flags())
+            .filter_map(|(name, on)| on.then_some(*name))
+            .collect()
+    }
+
+    pub fn as_stored(self) -> String {
+        self.kinds().join(",")
+    }
+
+    /// Parse what [`Rotation::as_stored`] wrote; unknown names are an error.
+    pub fn parse(stored: &str) -> Result<Self, String> {
+        let mut r = Rotation::default();
+        for name in stored.split(',').filter(|n| !n.is_empty()) {
+            match name {
+                "admin_password" => r.admin_password = true,
+                "database_passwords" => r.database_passwords = true,
+                "salts" => r.salts = true,
+                other => return Err(format!("unknown credential kind {other:?}")),
+            }
+        }
+        Ok(r)
+    }
+
+    /// Both rotations' kinds.
+    pub fn union(self, other: Rotation) -> Rotation {
+        Rotation {
+            admin_password: self.admin_password || other.admin_password,
+            database_passwords: self.database_passwords || other.database_passwords,
+            salts: self.salts || other.salts,
+        }
+    }
+
+    /// In words: "the admin password and the salts".
+    pub fn describe(self) -> String {
+        let words: Vec<&str> = Self::NAMES
+            .iter()
+            .zip(self.flags())
+            .filter_map(|(name, on)| {
+                on.then_some(match *name {
+                    "admin_password" => "the admin password",
+                    "database_passwords" => "the database passwords",
+                    _ => "the WordPress salts",
+                })
+            })
+            .collect();
+        match words.as_slice() {
+            [] => "nothing".to_owned(),
+            [one] => (*one).to_owned(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+        }
     }
 }
 
@@ -162,6 +280,79 @@ mod tests {
         assert_eq!(a.to_secret_data().len(), KEYS.len());
         let debug = format!("{a:?}");
         assert!(!debug.contains(a.get("db-password").unwrap()));
+    }
+
+    #[test]
+    fn merging_adds_missing_keys_and_rotates_only_what_is_asked() {
+        let mut existing = StoreCredentials::generate(&KEYS[..2]).to_secret_data();
+        existing.insert("retired-key".to_owned(), "kept".to_owned());
+        let merged = merge_secret(&existing, &KEYS, &[]);
+        assert_eq!(merged["db-password"], existing["db-password"]);
+        assert_eq!(merged["admin-password"], existing["admin-password"]);
+        assert_eq!(
+            merged["retired-key"], "kept",
+            "keys the engine no longer lists stay"
+        );
+        assert_eq!(merged["auth-salt"].len(), 64);
+        assert_eq!(merged["jwt-secret"].len(), 64);
+        assert_eq!(
+            merge_secret(&merged, &KEYS, &[]),
+            merged,
+            "nothing to add: unchanged"
+        );
+
+        let rotated = merge_secret(&merged, &KEYS, &["admin-password", "auth-salt"]);
+        assert_ne!(rotated["admin-password"], merged["admin-password"]);
+        assert_ne!(rotated["auth-salt"], merged["auth-salt"]);
+        assert_eq!(rotated["db-password"], merged["db-password"]);
+        assert_eq!(rotated["jwt-secret"], merged["jwt-secret"]);
+        assert_eq!(rotated.len(), merged.len());
+
+        let mut empty_value = merged.clone();
+        empty_value.insert("db-password".to_owned(), String::new());
+        assert_eq!(
+            merge_secret(&empty_value, &KEYS, &[])["db-password"].len(),
+            32
+        );
+    }
+
+    #[test]
+    fn checksums_follow_values_and_hide_them() {
+        let data = StoreCredentials::generate(&KEYS).to_secret_data();
+        let sums = secret_checksums(&data, &KEYS);
+        assert_eq!(sums.len(), KEYS.len());
+        assert!(sums.values().all(|s| s.len() == 16));
+        assert!(
+            !sums
+                .values()
+                .any(|s| data.values().any(|v| v.contains(s.as_str())))
+        );
+        let rotated = merge_secret(&data, &KEYS, &["db-password"]);
+        let after = secret_checksums(&rotated, &KEYS);
+        assert_ne!(after["db-password"], sums["db-password"]);
+        assert_eq!(after["admin-password"], sums["admin-password"]);
+    }
+
+    #[test]
+    fn rotations_round_trip_and_read_as_words() {
+        let r = Rotation {
+            admin_password: true,
+            database_passwords: false,
+            salts: true,
+        };
+        assert_eq!(r.as_stored(), "admin_password,salts");
+        assert_eq!(Rotation::parse(&r.as_stored()), Ok(r));
+        assert_eq!(r.describe(), "the admin password and the WordPress salts");
+        assert!(Rotation::default().is_empty());
+        assert!(Rotation::parse("admin_password,bogus").is_err());
+        let all = r.union(Rotation {
+            database_passwords: true,
+            ..Rotation::default()
+        });
+        assert_eq!(
+            all.describe(),
+            "the admin password, the database passwords and the WordPress salts"
+        );
     }
 
     #[test]

@@ -5,14 +5,21 @@
 mod account;
 mod credentials;
 mod engine;
+mod login;
 mod names;
 mod reserved;
 mod status;
 mod step;
 
 pub use account::{Email, Password, Role};
-pub use credentials::{SecretKey, SecretKind, StoreCredentials, random_id};
+pub use credentials::{
+    Rotation, SecretKey, SecretKind, StoreCredentials, generate_value, merge_secret, random_id,
+    secret_checksums,
+};
 pub use engine::Engine;
+pub use login::{
+    LOGIN_TOKEN_TTL_SECS, LoginToken, LoginTokenError, sign_login_token, verify_login_token,
+};
 pub use names::{DisplayName, Domain, Namespace, StoreName, default_domain};
 pub use reserved::check_claimable;
 pub use status::{ALLOWED_TRANSITIONS, Desired, LifecycleEvent, StoreStatus, TransitionError};

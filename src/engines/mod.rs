@@ -16,7 +16,7 @@ use async_trait::async_trait;
 pub use checkout::{StoreClient, VerifiedOrder, VerifyError, VerifyTarget};
 
 use crate::config::Config;
-use crate::domain::{Engine, SecretKey, Step};
+use crate::domain::{Engine, Rotation, SecretKey, Step};
 use crate::storage::Store;
 
 /// Engines this server offers (`STOREFLEET_ENGINES`), the default first.
@@ -98,6 +98,25 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     /// The keys of the store's credentials Secret, generated once when the store is
     /// first provisioned.
     fn secret_keys(&self) -> &'static [SecretKey];
+    /// The Secret key holding the per-store key that signs one-click admin login links,
+    /// when the engine's store verifies them (`None`: no one-click login).
+    fn login_key(&self) -> Option<&'static str> {
+        None
+    }
+    /// The store page a one-click login link opens, given the store's URL and a token.
+    fn login_url(&self, _store_url: &str, _token: &str) -> Option<String> {
+        None
+    }
+    /// The Secret keys a credential rotation of these kinds replaces, or the first kind
+    /// this engine cannot rotate yet.
+    fn rotation_keys(&self, rotation: Rotation) -> Result<Vec<&'static str>, &'static str> {
+        rotation.kinds().first().map_or(Ok(Vec::new()), |k| Err(*k))
+    }
+    /// Whether a rotation of `key` keeps the old value next to the new one (as
+    /// `<key>-previous`) until the store's setup has applied it.
+    fn previous_kept(&self, _key: &str) -> bool {
+        false
+    }
     /// The administrator's login name (for a store whose owner has `owner_email`), and
     /// the Secret key holding their password.
     fn admin_login(&self, owner_email: &str) -> (String, &'static str);

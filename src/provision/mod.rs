@@ -617,14 +617,24 @@ impl Provisioner {
     ) -> Result<(String, String), String> {
         let engine =
             engines::offered_engine(&self.config, store.engine).ok_or("engine not offered")?;
-        let cluster = self.cluster().await?;
         let (username, key) = engine.admin_login(owner_email);
+        let password = self
+            .store_secret(store, key)
+            .await?
+            .ok_or_else(|| format!("the store's credentials Secret has no {key}"))?;
+        Ok((username, password))
+    }
+
+    /// One key of a store's credentials Secret, read on demand (never kept); `None` when
+    /// the Secret lacks it.
+    pub async fn store_secret(&self, store: &Store, key: &str) -> Result<Option<String>, String> {
+        let cluster = self.cluster().await?;
         match cluster
             .secret_value(&store.namespace, plan::SECRET_NAME, key)
             .await
         {
-            Ok(Some(password)) => Ok((username, password)),
-            Ok(None) => Err(format!("the store's credentials Secret has no {key}")),
+            Ok(Some(value)) if !value.is_empty() => Ok(Some(value)),
+            Ok(_) => Ok(None),
             Err(e) => Err(e.message),
         }
     }

@@ -12,7 +12,10 @@ use chrono::Utc;
 use tokio::time::Instant;
 
 use crate::cluster::{self, ClusterError, NamespaceState, StoreCluster};
-use crate::domain::{LifecycleEvent, Step, StoreCredentials, StoreStatus, TeardownStep};
+use crate::domain::{
+    LifecycleEvent, Rotation, Step, StoreCredentials, StoreStatus, TeardownStep, merge_secret,
+    secret_checksums,
+};
 use crate::engines::{StoreEngine, VerifyTarget};
 use crate::helm::{HelmError, ReleaseState, ValuesSource};
 use crate::storage::{DbError, EventLevel, Progress, Store, UpgradeTarget};
@@ -21,6 +24,9 @@ use super::Provisioner;
 use super::decide::{self, PassEnd, ReleaseAction};
 use super::diagnose::{self, FailureKind, Finding, Verdict};
 use super::plan::{self, Plan};
+
+/// Suffix of a Secret key holding the value a rotation replaced, until it is applied.
+pub const PREVIOUS_SUFFIX: &str = "-previous";
 
 /// A step either goes on with a value or ends the pass.
 type Flow<T> = Result<T, PassEnd>;
@@ -71,6 +77,8 @@ pub(super) struct Pass<'a> {
     /// Steps done when the pass began: a step finished again is not announced again.
     steps_done_before: i64,
     step_began: Instant,
+    /// This pass carries out a credential rotation.
+    rotating: bool,
 }
 
 impl<'a> Pass<'a> {
@@ -86,6 +94,7 @@ impl<'a> Pass<'a> {
             cluster,
             steps_done_before: store.steps_done,
             step_began: Instant::now(),
+            rotating: false,
             store,
             worker,
             engine,
@@ -121,12 +130,13 @@ impl<'a> Pass<'a> {
     }
 
     async fn provision_steps(&mut self) -> Flow<PassEnd> {
-        let plan = self.plan().await?;
+        let mut plan = self.plan().await?;
         self.namespace(&plan).await?;
-        self.credentials(&plan).await?;
+        self.credentials(&mut plan).await?;
         let applied = self.release(&plan).await?;
         self.workloads(&plan, &applied).await?;
         self.bootstrap(&plan, &applied).await?;
+        self.forget_previous_credentials(&plan).await?;
         let checkout_verified = self.verify(&plan).await?;
         Ok(self.ready(plan, &applied, checkout_verified).await)
     }
@@ -305,24 +315,124 @@ impl<'a> Pass<'a> {
         Ok(())
     }
 
-    async fn credentials(&mut self, plan: &Plan) -> Flow<()> {
+    /// Create the store's Secret, or bring an existing one up to date: keys the engine
+    /// added since are generated (existing values are never changed), and a requested
+    /// credential rotation replaces the keys of the kinds asked for. The values'
+    /// fingerprints go into the chart values, so a changed value reaches the pods and
+    /// the setup Job through the release step.
+    async fn credentials(&mut self, plan: &mut Plan) -> Flow<()> {
         self.begin(Step::Credentials, "Creating the store's credentials")
             .await?;
+        let keys = self.engine.secret_keys();
+        let queue = &self.engine_room.queue;
+        let db = |e: crate::storage::DbError| PassEnd::Transient(format!("database: {e}"));
+        let rotation = match queue.pending_rotation(self.store.id).await.map_err(db)? {
+            Some(kinds) => Some(Rotation::parse(&kinds).map_err(|e| {
+                PassEnd::Failed(Finding {
+                    kind: FailureKind::Cluster,
+                    reason: format!("The credential rotation cannot be done: {e}"),
+                })
+            })?),
+            None => None,
+        };
+        let generated = StoreCredentials::generate(keys).to_secret_data();
         let created = self
             .cluster
             .create_secret_if_absent(
                 &plan.namespace,
                 &plan.secret,
                 &plan.secret_labels,
-                StoreCredentials::generate(self.engine.secret_keys()).to_secret_data(),
+                generated.clone(),
             )
             .await?;
-        let message = if created {
-            "Generated the store's credentials"
+        let mut message = if created {
+            "Generated the store's credentials".to_owned()
         } else {
-            "The store's credentials exist; kept them"
+            "The store's credentials exist; kept them".to_owned()
         };
-        self.finish(Step::Credentials, message.to_owned()).await;
+        let data = if created {
+            generated
+        } else {
+            let existing = self
+                .cluster
+                .secret_data(&plan.namespace, &plan.secret)
+                .await?
+                .ok_or_else(|| PassEnd::Transient(format!("Secret {} disappeared", plan.secret)))?;
+            let rotate = match rotation {
+                Some(r) => self.engine.rotation_keys(r).map_err(|kind| {
+                    PassEnd::Failed(Finding {
+                        kind: FailureKind::Cluster,
+                        reason: format!(
+                            "{} stores cannot rotate {kind} yet",
+                            self.engine.engine().display_name()
+                        ),
+                    })
+                })?,
+                None => Vec::new(),
+            };
+            let mut merged = merge_secret(&existing, keys, &rotate);
+            // Until the setup Job has applied it, keep the password the database still
+            // has next to the new one (see files/setup.php). One that is already there is
+            // the one last applied: an earlier rotation that never reached the release.
+            for key in &rotate {
+                let previous = format!("{key}{PREVIOUS_SUFFIX}");
+                if self.engine.previous_kept(key)
+                    && !existing.contains_key(&previous)
+                    && let Some(old) = existing.get(*key)
+                {
+                    merged.insert(previous, old.clone());
+                }
+            }
+            if merged != existing {
+                self.cluster
+                    .replace_secret(
+                        &plan.namespace,
+                        &plan.secret,
+                        &plan.secret_labels,
+                        merged.clone(),
+                    )
+                    .await?;
+                let added = keys
+                    .iter()
+                    .filter(|k| !existing.contains_key(k.name))
+                    .count();
+                if added > 0 {
+                    message = format!(
+                        "Added {added} new key(s) to the store's credentials; kept the others"
+                    );
+                }
+            }
+            merged
+        };
+        if let Some(r) = rotation {
+            queue.clear_rotation(self.store.id).await.map_err(db)?;
+            self.rotating = true;
+            message = format!("Replaced {} in the store's credentials", r.describe());
+        }
+        plan.add_credential_checksums(secret_checksums(&data, keys));
+        self.finish(Step::Credentials, message).await;
+        Ok(())
+    }
+
+    /// After setup: the previous values a rotation kept for the setup Job are no longer
+    /// needed.
+    async fn forget_previous_credentials(&mut self, plan: &Plan) -> Flow<()> {
+        let Some(data) = self
+            .cluster
+            .secret_data(&plan.namespace, &plan.secret)
+            .await?
+        else {
+            return Ok(());
+        };
+        if data.keys().any(|k| k.ends_with(PREVIOUS_SUFFIX)) {
+            let kept = data
+                .into_iter()
+                .filter(|(k, _)| !k.ends_with(PREVIOUS_SUFFIX))
+                .collect();
+            self.cluster
+                .replace_secret(&plan.namespace, &plan.secret, &plan.secret_labels, kept)
+                .await?;
+        }
         Ok(())
     }
 
@@ -524,8 +634,10 @@ impl<'a> Pass<'a> {
         if self.store.ready_at.is_some()
             && self.store.status != StoreStatus::Upgrading
             && self.steps_done_before < Step::Verify.position()
+            && !self.rotating
         {
-            // A repaired store was verified when it first became Ready.
+            // A repaired store was verified when it first became Ready (a store whose
+            // credentials were rotated is verified again).
             return Ok(None);
         }
         let via = match &room.config.ingress_address {

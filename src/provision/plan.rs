@@ -30,6 +30,18 @@ pub struct Plan {
     pub admin_password_key: &'static str,
 }
 
+impl Plan {
+    /// Add the fingerprints of the credentials' values (`credentials.checksums`): a
+    /// changed value changes the values and so the release's fingerprint.
+    pub fn add_credential_checksums(&mut self, checksums: BTreeMap<String, String>) {
+        let checksums = serde_json::to_value(checksums).unwrap_or_default();
+        self.fingerprint = hex::encode(Sha256::digest(
+            format!("{}\n{checksums}", self.fingerprint).as_bytes(),
+        ));
+        self.values["credentials"]["checksums"] = checksums;
+    }
+}
+
 pub fn plan(
     store: &Store,
     engine: &dyn StoreEngine,

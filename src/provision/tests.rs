@@ -61,6 +61,8 @@ struct World {
     failing: BTreeMap<&'static str, ClusterError>,
     helm_failure: Option<HelmError>,
     helm_installs: u32,
+    /// The per-store values of each install or upgrade.
+    helm_values: Vec<serde_json::Value>,
     helm_uninstalls: u32,
     /// Revisions rolled back to, in order.
     rollbacks: Vec<u32>,
@@ -208,6 +210,33 @@ impl StoreCluster for FakeCluster {
         }
         world.secrets.insert(key, data);
         Ok(true)
+    }
+
+    async fn secret_data(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> ClusterResult<Option<BTreeMap<String, String>>> {
+        self.check("secret_data")?;
+        Ok(self
+            .world()
+            .secrets
+            .get(&(namespace.to_owned(), name.to_owned()))
+            .cloned())
+    }
+
+    async fn replace_secret(
+        &self,
+        namespace: &str,
+        name: &str,
+        _labels: &BTreeMap<String, String>,
+        data: BTreeMap<String, String>,
+    ) -> ClusterResult<()> {
+        self.check("replace_secret")?;
+        self.world()
+            .secrets
+            .insert((namespace.to_owned(), name.to_owned()), data);
+        Ok(())
     }
 
     async fn secret_value(
@@ -365,7 +394,7 @@ impl Helm for FakeHelm {
         namespace: &str,
         release: &str,
         _chart: &Path,
-        _values: &[ValuesSource],
+        values: &[ValuesSource],
     ) -> Result<u32, HelmError> {
         let mut wire = Tripwire(self.cut_short.clone(), true);
         if let Some(during) = &self.during {
@@ -376,6 +405,12 @@ impl Helm for FakeHelm {
         let mut world = self.world.world();
         if let Some(e) = world.helm_failure.clone() {
             return Err(e);
+        }
+        world.helm_installs += 1;
+        if let Some(ValuesSource::Content(v)) = values.last() {
+            world
+                .helm_values
+                .push(serde_json::from_str(v).unwrap_or_default());
         }
         let key = (namespace.to_owned(), release.to_owned());
         if world.releases.contains_key(&key) {
@@ -463,6 +498,12 @@ impl WorkQueue for Queue {
     }
     async fn expedite(&self, id: Uuid, now: Timestamp) -> DbResult<bool> {
         self.db.expedite(id, now).await
+    }
+    async fn pending_rotation(&self, id: Uuid) -> DbResult<Option<String>> {
+        self.db.pending_rotation(id).await
+    }
+    async fn clear_rotation(&self, id: Uuid) -> DbResult<()> {
+        self.db.clear_rotation(id).await
     }
     async fn renew_lease(
         &self,
@@ -1639,6 +1680,28 @@ async fn a_rollout_pauses_resumes_and_cancels_and_survives_a_restart() {
         id,
         storage::RolloutAction::Resume,
         audit("fleet.upgrade_resume"),
+#[tokio::test]
+async fn a_rotation_replaces_what_was_asked_adds_missing_keys_and_reaches_the_release() {
+    let h = harness(Setting::default()).await;
+    h.pass().await;
+    assert_eq!(h.store().await.status, StoreStatus::Ready);
+    let key = (
+        "store-shop-abcde".to_owned(),
+        "storefleet-credentials".to_owned(),
+    );
+    // A store from before one-click login: its Secret has no login key.
+    let before = {
+        let mut w = h.world.world();
+        let secret = w.secrets.get_mut(&key).unwrap();
+        secret.remove("storefleet-login-key");
+        secret.clone()
+    };
+    let sums_before = h.world.world().helm_values[0]["credentials"]["checksums"].clone();
+    assert!(sums_before.is_object(), "checksums are passed to the chart");
+    h.db.request_rotation(
+        h.store,
+        "admin_password,database_passwords",
+        audit("store.credentials_rotate"),
         Utc::now(),
     )
     .await
@@ -1692,5 +1755,47 @@ async fn one_rollout_per_engine_at_a_time() {
             storage::DbError::Conflict(storage::Conflict::RolloutActive)
         ),
         "{err:?}"
+    let store = h.store().await;
+    assert_eq!(store.status, StoreStatus::Provisioning);
+    assert_eq!(store.status_reason, "Rotating credentials");
+    // Not Ready any more: a second rotation is refused until this one is done.
+    assert!(
+        h.db.request_rotation(h.store, "salts", audit("x"), Utc::now())
+            .await
+            .is_err()
+    );
+    h.passes_until(StoreStatus::Ready, 5).await;
+
+    let after = h.world.world().secrets[&key].clone();
+    for changed in ["wordpress-admin-password", "mariadb-password"] {
+        assert_ne!(after[changed], before[changed], "{changed} rotated");
+    }
+    for kept in ["mariadb-root-password", "wp-auth-salt", "wp-nonce-key"] {
+        assert_eq!(after[kept], before[kept], "{kept} kept");
+    }
+    assert_eq!(after["storefleet-login-key"].len(), 64, "the missing key was added");
+    assert!(
+        !after.contains_key("mariadb-password-previous"),
+        "the previous database password is dropped once setup has run"
+    );
+    assert_eq!(h.db.pending_rotation(h.store).await.unwrap(), None);
+    let w = h.world.world();
+    assert_eq!(w.helm_installs, 2, "the release was applied again");
+    let sums_after = &w.helm_values[1]["credentials"]["checksums"];
+    assert_ne!(
+        sums_after["wordpress-admin-password"],
+        sums_before["wordpress-admin-password"]
+    );
+    assert_eq!(sums_after["wp-auth-salt"], sums_before["wp-auth-salt"]);
+    assert!(
+        !w.helm_values[1].to_string().contains(&after["mariadb-password"]),
+        "no secret in the values"
+    );
+    drop(w);
+    let events = h.events().await;
+    assert!(
+        events.iter().any(|e| e.message
+            == "Replaced the admin password and the database passwords in the store's credentials"),
+        "{events:?}"
     );
 }

@@ -169,6 +169,15 @@ pub trait Stores: Send + Sync {
         audit: AuditEntry,
         now: Timestamp,
     ) -> DbResult<Store>;
+    /// Send a `Ready` store back to `Provisioning` ("Rotating credentials"), due now, with a
+    /// rotation of `kinds` for the engine to carry out (`Transition` unless Ready).
+    async fn request_rotation(
+        &self,
+        id: Uuid,
+        kinds: &str,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store>;
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>>;
     /// Set (or with `None` clear) a live store's display name, with its audit entry.
     async fn set_display_name(
@@ -229,6 +238,10 @@ pub trait WorkQueue: Send + Sync + std::fmt::Debug {
     /// The email of a store's owner (the store administrator's contact address).
     async fn owner_email(&self, owner: Uuid) -> DbResult<Option<String>>;
     async fn add_store_event(&self, event: NewStoreEvent) -> DbResult<()>;
+    /// The kinds of a credential rotation requested for the store and not yet carried out.
+    async fn pending_rotation(&self, id: Uuid) -> DbResult<Option<String>>;
+    /// The rotation's new values are in the store's Secret: forget the request.
+    async fn clear_rotation(&self, id: Uuid) -> DbResult<()>;
     /// Stores in each status, and how many are due now (for metrics).
     async fn queue_stats(&self, now: Timestamp) -> DbResult<QueueStats>;
 }

@@ -427,6 +427,59 @@ impl SqlStorage {
         Self::store_in(tx, id).await?.ok_or(DbError::NotFound)
     }
 
+    async fn request_rotation_tx(
+        &self,
+        tx: &mut Transaction<'static, Any>,
+        id: Uuid,
+        kinds: &str,
+        audit: &AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store> {
+        let store = self.lock_store(tx, id).await?.ok_or(DbError::NotFound)?;
+        if store.is_deleted() {
+            return Err(DbError::NotFound);
+        }
+        if store.status != StoreStatus::Ready {
+            return Err(DbError::Transition(crate::domain::TransitionError {
+                from: store.status,
+                what: "rotate its credentials (only Ready stores can)",
+            }));
+        }
+        sqlx::query(
+            "UPDATE stores SET status = $1, status_reason = $2, next_attempt_at = $3, \
+             attempts = 0, steps_done = 0, updated_at = $3, work_started_at = $3 WHERE id = $4",
+        )
+        .bind(StoreStatus::Provisioning.as_str())
+        .bind("Rotating credentials")
+        .bind(ms(now))
+        .bind(id.to_string())
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO store_rotations (store_id, kinds, requested_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (store_id) DO UPDATE SET kinds = excluded.kinds, requested_at = excluded.requested_at",
+        )
+        .bind(id.to_string())
+        .bind(kinds)
+        .bind(ms(now))
+        .execute(&mut **tx)
+        .await?;
+        Self::insert_event(
+            tx,
+            &NewStoreEvent {
+                store_id: id,
+                at: now,
+                level: EventLevel::Info,
+                step: None,
+                message: "Credential rotation requested".to_owned(),
+                duration_ms: None,
+            },
+        )
+        .await?;
+        Self::insert_audit(tx, audit).await?;
+        Self::store_in(tx, id).await?.ok_or(DbError::NotFound)
+    }
+
     async fn create_store_tx(
         &self,
         tx: &mut Transaction<'static, Any>,
@@ -1084,6 +1137,20 @@ impl Stores for SqlStorage {
         Self::finish(tx, result).await
     }
 
+    async fn request_rotation(
+        &self,
+        id: Uuid,
+        kinds: &str,
+        audit: AuditEntry,
+        now: Timestamp,
+    ) -> DbResult<Store> {
+        let mut tx = self.begin_write().await?;
+        let result = self
+            .request_rotation_tx(&mut tx, id, kinds, &audit, now)
+            .await;
+        Self::finish(tx, result).await
+    }
+
     async fn store_events(&self, id: Uuid) -> DbResult<Vec<StoreEvent>> {
         let rows = sqlx::query(
             "SELECT at, level, step, message, duration_ms FROM store_events WHERE store_id = $1 ORDER BY id",
@@ -1180,6 +1247,23 @@ impl WorkQueue for SqlStorage {
 
     async fn owner_email(&self, owner: Uuid) -> DbResult<Option<String>> {
         Ok(Accounts::user_by_id(self, owner).await?.map(|u| u.email))
+    }
+
+    async fn pending_rotation(&self, id: Uuid) -> DbResult<Option<String>> {
+        let row = sqlx::query("SELECT kinds FROM store_rotations WHERE store_id = $1")
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| r.try_get("kinds")).transpose()?)
+    }
+
+    async fn clear_rotation(&self, id: Uuid) -> DbResult<()> {
+        let _turn = self.write_turn().await;
+        sqlx::query("DELETE FROM store_rotations WHERE store_id = $1")
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     async fn renew_lease(

@@ -15,6 +15,7 @@ mod engine;
 mod hardening;
 mod helpers;
 mod storage;
+mod store_admin;
 mod stores;
 mod system;
 mod upgrades;

@@ -27,8 +27,15 @@ function storefleet_option(string $name, $value): void
 $already_complete = (bool) get_option('storefleet_setup_complete');
 
 /* Administrator password: from the Secret until setup has completed once; after that it
-   belongs to the store owner and is never touched again. */
-if (!$already_complete) {
+   belongs to the store owner and is set again only when the Secret's password changed (a
+   credential rotation: STOREFLEET_ADMIN_PASSWORD_CHECKSUM, a one-way fingerprint of it,
+   differs from the one applied last). A store set up before fingerprints were recorded
+   adopts the current one without touching the password. */
+$password_checksum = (string) getenv('STOREFLEET_ADMIN_PASSWORD_CHECKSUM');
+$applied_checksum = get_option('storefleet_admin_password_checksum');
+$rotated = $already_complete && $password_checksum !== '' && $applied_checksum !== false
+    && $applied_checksum !== $password_checksum;
+if (!$already_complete || $rotated) {
     $login = storefleet_env('STORE_ADMIN_USER');
     $user = get_user_by('login', $login);
     if (!$user) {
@@ -37,8 +44,12 @@ if (!$already_complete) {
     $password = storefleet_env('WORDPRESS_ADMIN_PASSWORD');
     if (!wp_check_password($password, $user->user_pass, $user->ID)) {
         wp_set_password($password, $user->ID);
-        storefleet_log("set the password of '$login' from the credentials Secret");
+        storefleet_log("set the password of '$login' from the credentials Secret" . ($rotated ? ' (rotated)' : ''));
     }
+}
+if ($password_checksum !== '' && $applied_checksum !== $password_checksum) {
+    update_option('storefleet_admin_password_checksum', $password_checksum, false);
+    storefleet_log('recorded the admin password fingerprint');
 }
 
 /* Site address (wp-config.php pins it too, through WP_HOME / WP_SITEURL). */

@@ -24,6 +24,7 @@ src=${WORDPRESS_SOURCE_DIR:-/usr/src/wordpress}
 dst=${WORDPRESS_DOCROOT:-/var/www/html}
 content=${STOREFLEET_CONTENT_DIR:-/storefleet/content}
 plugins_on_volume=${STOREFLEET_PLUGINS_ON_VOLUME:-false}
+mu_plugin=${STOREFLEET_MU_PLUGIN:-}
 
 say() { echo "prepare-docroot: $*"; }
 die() { echo "prepare-docroot: ERROR: $*" >&2; exit 1; }
@@ -124,6 +125,16 @@ if [ "$plugins_on_volume" = true ]; then
 		rm -rf "$staging"
 	fi
 	say "plugins on the content volume: ${#new[@]} copied from the image, $kept kept"
+fi
+
+# 3. Storefleet's must-use plugin (one-click login links, files/storefleet-login.php), from
+#    the chart's ConfigMap into the docroot, so every pod runs the chart's current copy.
+if [ -n "$mu_plugin" ]; then
+	[ -f "$mu_plugin" ] || die "the must-use plugin $mu_plugin is missing from the ConfigMap"
+	make_dir "$dst/wp-content/mu-plugins" "the must-use plugins directory"
+	cp "$mu_plugin" "$dst/wp-content/mu-plugins/.storefleet-login.php.new"
+	mv -f "$dst/wp-content/mu-plugins/.storefleet-login.php.new" "$dst/wp-content/mu-plugins/storefleet-login.php"
+	say "must-use plugin $(basename "$mu_plugin") installed"
 fi
 
 version=$(sed -n "s/^\$wp_version = '\(.*\)';/\1/p" "$dst/wp-includes/version.php")

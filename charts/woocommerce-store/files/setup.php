@@ -92,6 +92,7 @@ function storefleet_main(): void
         getenv('STOREFLEET_RELEASE_REVISION') ?: '?', getenv('STOREFLEET_SETUP_CHECKSUM') ?: '?'));
 
     $scripts = __DIR__;
+    storefleet_apply_database_password();
     storefleet_log('waiting for the database');
     if (storefleet_run(array("$scripts/wait.php", 'database')) !== 0) {
         storefleet_fail('the database did not accept queries in time');
@@ -107,6 +108,60 @@ function storefleet_main(): void
         storefleet_step($step);
     }
     storefleet_log('setup complete');
+}
+
+/*
+ * A rotation of the database password: the Secret holds the new password
+ * (WORDPRESS_DB_PASSWORD) and, until the store is Ready again, the one MariaDB still has
+ * (WORDPRESS_DB_PASSWORD_PREVIOUS). If the new one is not accepted yet, sign in with the
+ * previous one and change the user's own password (SET PASSWORD needs no privilege).
+ * Idempotent, so a Job that ran halfway can simply run again.
+ */
+function storefleet_apply_database_password(): void
+{
+    $previous = (string) getenv('WORDPRESS_DB_PASSWORD_PREVIOUS');
+    if ($previous === '') {
+        return;
+    }
+    $new = storefleet_env('WORDPRESS_DB_PASSWORD');
+    if (preg_match('/^[A-Za-z0-9]{16,128}$/', $new) !== 1) {
+        storefleet_fail('the new database password must be 16 to 128 letters and digits');
+    }
+    $parts = explode(':', storefleet_env('WORDPRESS_DB_HOST'), 2);
+    $port = isset($parts[1]) ? (int) $parts[1] : 3306;
+    $user = storefleet_env('WORDPRESS_DB_USER');
+    mysqli_report(MYSQLI_REPORT_OFF);
+    $connect = static function (string $password) use ($parts, $port, $user): ?mysqli {
+        $db = mysqli_init();
+        if ($db === false) {
+            return null;
+        }
+        $db->options(MYSQLI_OPT_CONNECT_TIMEOUT, 5);
+        return @$db->real_connect($parts[0], $user, $password, '', $port) ? $db : null;
+    };
+    $deadline = time() + max(1, (int) (getenv('SETUP_WAIT_SECONDS') ?: 600));
+    while (true) {
+        $db = $connect($new);
+        if ($db !== null) {
+            $db->close();
+            storefleet_log('the database accepts the current password');
+            return;
+        }
+        $db = $connect($previous);
+        if ($db !== null) {
+            $ok = $db->query("SET PASSWORD = PASSWORD('$new')");
+            $db->close();
+            if ($ok === false) {
+                storefleet_fail('changing the database password failed');
+            }
+            storefleet_log('changed the database password to the rotated one');
+            continue;
+        }
+        if (time() >= $deadline) {
+            storefleet_fail('the database accepts neither the new nor the previous password');
+        }
+        sleep(3);
+    }
 }
 
 /* Runs `php <args>` with this process's environment and output; returns its exit status. */

@@ -164,6 +164,14 @@ Job). wp-config.php is the image's wp-config-docker.php, which reads these varia
 {{- range $env, $key := dict "WORDPRESS_AUTH_KEY" "wp-auth-key" "WORDPRESS_SECURE_AUTH_KEY" "wp-secure-auth-key" "WORDPRESS_LOGGED_IN_KEY" "wp-logged-in-key" "WORDPRESS_NONCE_KEY" "wp-nonce-key" "WORDPRESS_AUTH_SALT" "wp-auth-salt" "WORDPRESS_SECURE_AUTH_SALT" "wp-secure-auth-salt" "WORDPRESS_LOGGED_IN_SALT" "wp-logged-in-salt" "WORDPRESS_NONCE_SALT" "wp-nonce-salt" }}
 {{ include "wcs.secretEnv" (list $ $env $key) }}
 {{- end }}
+{{- /* Verifies one-click login links (files/storefleet-login.php); optional, so a Secret
+made by hand without it still works (the links are then refused). */}}
+- name: STOREFLEET_LOGIN_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ .Values.credentials.existingSecret }}
+      key: storefleet-login-key
+      optional: true
 - name: WORDPRESS_TABLE_PREFIX
   value: {{ .Values.wordpress.tablePrefix | quote }}
 - name: STOREFLEET_URL
@@ -281,6 +289,8 @@ docroot), the directories that the main container mounts by subPath.
       value: /storefleet/content
     - name: STOREFLEET_PLUGINS_ON_VOLUME
       value: {{ include "wcs.pluginsOnVolume" . | quote }}
+    - name: STOREFLEET_MU_PLUGIN
+      value: /opt/storefleet/wordpress/storefleet-login.php
   securityContext:
     {{- include "wcs.containerSecurityContext" (dict "uid" 33) | nindent 4 }}
   resources:
@@ -338,12 +348,21 @@ name, so a change gives a new Job.
   "wordpressImage" .Values.wordpress.image
   "tablePrefix" .Values.wordpress.tablePrefix
   "database" (list .Values.mariadb.database .Values.mariadb.user)
-  "credentials" .Values.credentials.existingSecret
+  "credentials" .Values.credentials
 -}}
 {{- $inputs | toJson | sha256sum | trunc 10 -}}
 {{- end -}}
 
 {{/* <fullname>-setup-<revision>-<checksum>, at most 63 characters. */}}
+{{/*
+Checksum of the credentials the WordPress pods read (database password, salts, login
+key), from credentials.checksums: a rotation of any of them rolls the pods. The admin
+password is applied by the setup Job instead.
+*/}}
+{{- define "wcs.wordpress.credentialsChecksum" -}}
+{{- omit (.Values.credentials.checksums | default dict) "wordpress-admin-password" "mariadb-root-password" | toJson | sha256sum | trunc 16 -}}
+{{- end -}}
+
 {{- define "wcs.setup.jobName" -}}
 {{- include "wcs.name" (dict "root" . "suffix" (printf "setup-%d-%s" (int .Release.Revision) (include "wcs.setup.checksum" .))) -}}
 {{- end -}}

@@ -10,14 +10,14 @@ use async_trait::async_trait;
 use serde_json::json;
 
 use super::{StepWords, StoreEngine, VerifiedOrder, VerifyError, VerifyTarget};
-use crate::domain::{Engine, SecretKey};
+use crate::domain::{Engine, Rotation, SecretKey, SecretKind};
 use crate::storage::Store;
 
 #[derive(Debug, Clone, Copy)]
 pub struct WooCommerce;
 
 /// The keys of a WooCommerce store's Secret, as `charts/woocommerce-store` expects them.
-pub const SECRET_KEYS: [SecretKey; 11] = [
+pub const SECRET_KEYS: [SecretKey; 12] = [
     SecretKey::password("mariadb-root-password"),
     SecretKey::password("mariadb-password"),
     SecretKey::password("wordpress-admin-password"),
@@ -29,7 +29,11 @@ pub const SECRET_KEYS: [SecretKey; 11] = [
     SecretKey::salt("wp-secure-auth-salt"),
     SecretKey::salt("wp-logged-in-salt"),
     SecretKey::salt("wp-nonce-salt"),
+    SecretKey::key(LOGIN_KEY),
 ];
+
+/// The key that signs one-click login links (`files/storefleet-login.php` verifies them).
+pub const LOGIN_KEY: &str = "storefleet-login-key";
 
 /// The WordPress administrator's login name.
 const ADMIN_USER: &str = "storeadmin";
@@ -71,6 +75,46 @@ impl StoreEngine for WooCommerce {
 
     fn secret_keys(&self) -> &'static [SecretKey] {
         &SECRET_KEYS
+    }
+
+    fn login_key(&self) -> Option<&'static str> {
+        Some(LOGIN_KEY)
+    }
+
+    fn login_url(&self, store_url: &str, token: &str) -> Option<String> {
+        // The token is base64url and a dot: safe in a query string as it is.
+        Some(format!(
+            "{}/wp-login.php?storefleet_login={token}",
+            store_url.trim_end_matches('/')
+        ))
+    }
+
+    fn rotation_keys(&self, rotation: Rotation) -> Result<Vec<&'static str>, &'static str> {
+        let mut keys = Vec::new();
+        if rotation.admin_password {
+            keys.push("wordpress-admin-password");
+        }
+        if rotation.database_passwords {
+            // The WordPress database user's password. Root is left alone: it signs in
+            // only from inside the MariaDB pod (root@localhost), nothing uses it after
+            // initialisation, and nothing outside that pod could change it.
+            keys.push("mariadb-password");
+        }
+        if rotation.salts {
+            keys.extend(
+                SECRET_KEYS
+                    .iter()
+                    .filter(|k| k.kind == SecretKind::Salt)
+                    .map(|k| k.name),
+            );
+        }
+        Ok(keys)
+    }
+
+    fn previous_kept(&self, key: &str) -> bool {
+        // files/setup.php changes the WordPress database user's password from the
+        // previous to the new one.
+        key == "mariadb-password"
     }
 
     fn admin_login(&self, _owner_email: &str) -> (String, &'static str) {

@@ -14,8 +14,7 @@ export interface paths {
         /** Every user with their quota and live store count. */
         get: operations["list_users"];
         put?: never;
-        /** Create a user with a generated temporary password, returned once in the answer. */
-        post: operations["create_user"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -32,35 +31,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        /**
-         * Delete a user who has no stores left (deleted ones are forgotten with them); their
-         *     sessions end. The audit log keeps the user's id.
-         */
-        delete: operations["delete_user"];
-        options?: never;
-        head?: never;
-        /**
-         * Change a user's store quota, role or suspension. Suspending ends all the user's
-         *     sessions at once; their stores keep running.
-         */
-        patch: operations["update_user"];
-        trace?: never;
-    };
-    "/api/v1/admin/users/{id}/password-reset": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Give a user a new generated temporary password (returned once) and end all their sessions. */
-        post: operations["reset_password"];
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /** Change a user's store quota and/or role. */
+        patch: operations["update_user"];
         trace?: never;
     };
     "/api/v1/audit-events": {
@@ -211,60 +186,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/me/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The signed-in user's live sessions, newest first; `current` marks the one the
-         *     request came with.
-         */
-        get: operations["list_sessions"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/sessions/revoke-others": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** End every session of the signed-in user except the one the request came with. */
-        post: operations["revoke_other_sessions"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/me/sessions/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** End one of the signed-in user's sessions (this one too, which signs this client out). */
-        delete: operations["end_session"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/stores": {
         parameters: {
             query?: never;
@@ -298,11 +219,28 @@ export interface paths {
         delete: operations["delete_store"];
         options?: never;
         head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/admin-login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
         /**
-         * Change a store: set its display name, or remove it with `null`. Audited as
-         *     `store.update` with the display name before and after.
+         * A one-click login link to the store's admin: signed by the platform with the store's
+         *     own key, valid once for 60 seconds, verified by the store. WooCommerce stores only.
+         *     The link is never stored or logged; the request is audited (`store.admin_login`).
          */
-        patch: operations["update_store"];
+        post: operations["admin_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/stores/{id}/credentials": {
@@ -319,6 +257,27 @@ export interface paths {
         get: operations["store_credentials"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stores/{id}/credentials/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace some of a Ready store's credentials with newly generated ones and apply them
+         *     to the running store (202; the store is `Provisioning` until it is Ready again).
+         *     Audited (`store.credentials_rotate`, with the kinds, never values).
+         */
+        post: operations["rotate_credentials"];
         delete?: never;
         options?: never;
         head?: never;
@@ -351,28 +310,6 @@ export interface paths {
         };
         /** The store's components as the cluster sees them now. */
         get: operations["store_health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/v1/stores/{id}/resources": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The store's namespace as the cluster sees it now: per component the pods' CPU and
-         *     memory requests and limits, the namespace's ResourceQuota, live usage where the
-         *     cluster serves the metrics API, the software versions the store runs and its recent
-         *     Kubernetes events in words.
-         */
-        get: operations["store_resources"];
         put?: never;
         post?: never;
         delete?: never;
@@ -453,6 +390,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description A one-click login link to the store's administration. */
+        AdminLoginView: {
+            /** Format: date-time */
+            expires_at: string;
+            /**
+             * @description Opens the store's admin signed in as its administrator. Works once, until
+             *     `expires_at` (60 seconds); never stored by the platform.
+             */
+            url: string;
+        };
         AdminUserList: {
             items: components["schemas"]["AdminUserView"][];
         };
@@ -462,28 +409,11 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
-            /**
-             * Format: date-time
-             * @description When the user last signed in (or signed up); `null` if never.
-             */
-            last_login_at?: string | null;
             role: components["schemas"]["Role"];
             /** Format: int64 */
             store_quota: number;
-            /**
-             * Format: int64
-             * @description Stores counting toward the quota: live and not being deleted.
-             */
+            /** Format: int64 */
             stores_active: number;
-            /** @description A suspended user cannot sign in; their stores keep running. */
-            suspended: boolean;
-        };
-        /** @description CPU in millicores and memory in bytes; null when not set. */
-        AmountsView: {
-            /** Format: int64 */
-            cpu_millicores?: number | null;
-            /** Format: int64 */
-            memory_bytes?: number | null;
         };
         AuditEventList: {
             items: components["schemas"]["AuditEventView"][];
@@ -505,57 +435,17 @@ export interface components {
             target_id?: string | null;
             target_type?: string | null;
         };
-        /** @description A recent Kubernetes event of the store's namespace, in words. */
-        ClusterEventView: {
-            /** Format: date-time */
-            at?: string | null;
-            /** Format: int32 */
-            count: number;
-            message: string;
-            object: string;
-            /** @description For operators: the event's reason, object (`Kind/name`), message and count. */
-            reason: string;
-            warning: boolean;
-            /** @description What happened, in an owner's words. */
-            words: string;
-        };
-        /** @description One component's pods: what they request, their limits, and live usage. */
-        ComponentResourcesView: {
-            /** @description `wordpress`, `mariadb`, `postgres`, ..., `setup` for the setup job's pod. */
-            component: string;
-            limits: components["schemas"]["AmountsView"];
-            /**
-             * Format: int64
-             * @description Pods of the component that run or wait to run (finished job pods are left out).
-             */
-            pods: number;
-            requests: components["schemas"]["AmountsView"];
-            usage?: null | components["schemas"]["AmountsView"];
-        };
         ComponentView: {
             message: string;
             name: string;
             ready: boolean;
         };
         CreateStoreBody: {
-            /**
-             * @description Optional name shown above the address name: 1–80 characters after trimming, no
-             *     control characters.
-             */
-            display_name?: string | null;
             /** @description A lowercase FQDN; defaults to `<name>-<short id>.<base domain>`. */
             domain?: string | null;
             engine?: null | components["schemas"]["Engine"];
             /** @description 3–63 of `a-z`, `0-9`, `-`; starts with a letter, ends with a letter or digit. */
             name: string;
-        };
-        /**
-         * @description A new user and their temporary password, shown this once: the server keeps only
-         *     its hash. The user should change it after signing in.
-         */
-        CreatedUser: {
-            temporary_password: string;
-            user: components["schemas"]["AdminUserView"];
         };
         Credentials: {
             /** Format: email */
@@ -609,29 +499,11 @@ export interface components {
             /** Format: int64 */
             stores_active: number;
         };
-        /** @description A user an administrator creates; the server generates a temporary password. */
-        NewUserBody: {
-            /** Format: email */
-            email: string;
-            /** @description Default `user`. */
-            role?: components["schemas"]["Role"];
-            /**
-             * Format: int64
-             * @description Default: the server's default quota.
-             */
-            store_quota?: number;
-        };
         /** @description A password change: the current password proves it is the account's owner. */
         PasswordChange: {
             current_password: string;
             /** @description 10–256 characters, different from the current one. */
             new_password: string;
-        };
-        /** @description A new temporary password, shown this once; every session of the user has ended. */
-        PasswordReset: {
-            /** Format: int64 */
-            sessions_ended: number;
-            temporary_password: string;
         };
         /** @description The body of every error response. */
         Problem: {
@@ -667,25 +539,6 @@ export interface components {
             /** @description Always `about:blank`: `code` carries the machine-readable meaning. */
             type: string;
         };
-        /** @description One entry of the store namespace's ResourceQuota. */
-        QuotaView: {
-            hard: string;
-            /** Format: int64 */
-            hard_value?: number | null;
-            /** @description The ResourceQuota's name. */
-            quota: string;
-            /** @description `requests.cpu`, `limits.memory`, `pods`, ... */
-            resource: string;
-            /** @description `millicores`, `bytes` or `count`. */
-            unit: string;
-            /** @description As Kubernetes writes it (`1500m`, `2Gi`). */
-            used: string;
-            /**
-             * Format: int64
-             * @description `used` and `hard` as numbers in `unit`.
-             */
-            used_value?: number | null;
-        };
         Readiness: {
             checks: components["schemas"]["ReadyChecks"];
             ready: boolean;
@@ -694,26 +547,18 @@ export interface components {
             cluster: string;
             database: string;
         };
-        /**
-         * @description The store's namespace as the cluster sees it now: resources per component, quota,
-         *     live usage where the cluster offers metrics, software versions and recent events.
-         */
-        ResourcesView: {
-            /** Format: date-time */
-            checked_at: string;
-            components: components["schemas"]["ComponentResourcesView"][];
-            /** @description Newest first, at most 20. */
-            events: components["schemas"]["ClusterEventView"][];
-            quota: components["schemas"]["QuotaView"][];
-            /**
-             * @description Why `usage` is null everywhere (no metrics API, not permitted, not answering);
-             *     null when live usage is available.
-             */
-            usage_unavailable_reason?: string | null;
-            versions: components["schemas"]["VersionView"][];
-        };
         /** @enum {string} */
         Role: "user" | "admin";
+        /**
+         * @description Which credentials to rotate. Omitted fields: `admin_password` true, the others false;
+         *     at least one must be true.
+         */
+        RotateCredentialsBody: {
+            admin_password?: boolean | null;
+            database_passwords?: boolean | null;
+            /** @description WordPress's authentication keys and salts (signs everyone out). */
+            salts?: boolean | null;
+        };
         ServerInfo: {
             base_domain: string;
             /** @description The engines this server can provision. */
@@ -729,62 +574,21 @@ export interface components {
             token: string;
             user: components["schemas"]["UserView"];
         };
-        SessionList: {
-            items: components["schemas"]["SessionView"][];
-        };
-        /** @description One of the signed-in user's live sessions. */
-        SessionView: {
-            /** Format: date-time */
-            created_at: string;
-            /** @description The session this request came with ("this browser"). */
-            current: boolean;
-            /** Format: date-time */
-            expires_at: string;
-            id: string;
-            /** @description The client address at sign-in. */
-            ip?: string | null;
-            /** @description The client's `User-Agent` at sign-in, at most 200 characters. */
-            user_agent?: string | null;
-        };
-        SessionsEnded: {
-            /** Format: int64 */
-            sessions_ended: number;
-        };
         StoreList: {
             items: components["schemas"]["StoreView"][];
-        };
-        /**
-         * @description A change to a store. `display_name` must be given: a string sets it (1–80 characters
-         *     after trimming, no control characters), `null` removes it.
-         */
-        StorePatch: {
-            display_name: string | null;
         };
         /** @enum {string} */
         StoreStatus: "Pending" | "Provisioning" | "Ready" | "Failed" | "Deleting";
         StoreView: {
             admin_url?: string | null;
-            /**
-             * @description `true` when the store's last provisioning placed a real test order through its
-             *     checkout, `false` when verification was skipped (checkout verification turned off
-             *     on this server), null before the store was first Ready.
-             */
-            checkout_verified?: boolean | null;
             /** Format: date-time */
             created_at: string;
-            /**
-             * @description What the owner calls the store (1–80 characters), shown above `name`; null when
-             *     none was given.
-             */
-            display_name?: string | null;
             domain: string;
             engine: components["schemas"]["Engine"];
             /** Format: uuid */
             id: string;
             name: string;
             namespace: string;
-            /** @description The owner's email address (administrators see whose store it is). */
-            owner_email: string;
             /** Format: uuid */
             owner_id: string;
             /** Format: date-time */
@@ -807,7 +611,7 @@ export interface components {
             updated_at: string;
             url?: string | null;
         };
-        /** @description Give `store_quota`, `role`, `suspended` or several; an empty patch is refused (422). */
+        /** @description Give `store_quota`, `role` or both; a patch that changes nothing is refused (422). */
         UserPatch: {
             role?: components["schemas"]["Role"];
             /**
@@ -815,30 +619,12 @@ export interface components {
              * @description Live stores this user may have (0–10000).
              */
             store_quota?: number;
-            /**
-             * @description Suspend (`true`: the user cannot sign in and all their sessions end at once; their
-             *     stores keep running) or restore (`false`) the account.
-             */
-            suspended?: boolean;
         };
         UserView: {
             email: string;
             /** Format: uuid */
             id: string;
             role: components["schemas"]["Role"];
-        };
-        /** @description One piece of software the store runs. */
-        VersionView: {
-            component: string;
-            /** @description `WordPress`, `WooCommerce`, `MariaDB`, `Medusa`, `PostgreSQL`, `Redis`. */
-            product: string;
-            /** @description Where the version was read: the image a pod runs, or the setup job's settings. */
-            source: string;
-            /**
-             * @description Null when the source does not say (an image pinned by digest, WooCommerce bundled
-             *     in the image).
-             */
-            version?: string | null;
         };
     };
     responses: never;
@@ -875,133 +661,6 @@ export interface operations {
                 };
             };
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    create_user: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["NewUserBody"];
-            };
-        };
-        responses: {
-            /** @description Created; `temporary_password` is shown only in this answer */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedUser"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `conflict`: the email is already registered */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    delete_user: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description User id (UUID) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Deleted */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `user_has_stores` (with `active`: how many stores are not yet deleted) or `cannot_change_self` */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1059,7 +718,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description `cannot_change_self`: an admin cannot demote or suspend themselves */
+            /** @description An admin cannot remove their own admin role */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -1085,53 +744,6 @@ export interface operations {
                 };
             };
             422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    reset_password: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description User id (UUID) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description `temporary_password` is shown only in this answer */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PasswordReset"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1209,15 +821,6 @@ export interface operations {
             };
             /** @description `invalid_credentials`: unknown email or wrong password */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `account_suspended`: the password is right but an administrator suspended the account */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1529,114 +1132,6 @@ export interface operations {
             };
         };
     };
-    list_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionList"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    revoke_other_sessions: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["SessionsEnded"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    end_session: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Session id, from `GET /me/sessions` */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The session has ended */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description No live session of yours has this id */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
     list_stores: {
         parameters: {
             query?: never;
@@ -1864,7 +1359,7 @@ export interface operations {
             };
         };
     };
-    update_store: {
+    admin_login: {
         parameters: {
             query?: never;
             header?: never;
@@ -1874,18 +1369,14 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["StorePatch"];
-            };
-        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["StoreView"];
+                    "application/json": components["schemas"]["AdminLoginView"];
                 };
             };
             401: {
@@ -1912,7 +1403,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            413: {
+            /** @description `not_ready`: the store is not Ready (or has no login key yet); `not_supported_for_engine`: not a WooCommerce store */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1920,16 +1412,8 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description `validation_failed` */
-            422: {
+            /** @description The cluster did not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1994,6 +1478,75 @@ export interface operations {
             };
             /** @description The cluster did not answer */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotate_credentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Store id (UUID) */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RotateCredentialsBody"];
+            };
+        };
+        responses: {
+            /** @description Rotating (Provisioning) */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StoreView"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `not_ready`: the store is not Ready; `not_supported_for_engine`: the engine cannot rotate a kind asked for */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Nothing to rotate, or an unknown field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2086,61 +1639,6 @@ export interface operations {
                 };
             };
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    store_resources: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Store id (UUID) */
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ResourcesView"];
-                };
-            };
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The cluster did not answer */
-            503: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,6 +7,7 @@ import type { Credentials, EventListResponse, Store, StoreEvent, StoreHealth } f
 import { isInProgress, isServing, showsProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
+import { OpenWpAdmin } from '../components/OpenWpAdmin';
 import { StoreRevisions } from '../components/StoreRevisions';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
@@ -182,6 +183,7 @@ export default function StoreDetailsPage() {
               Open storefront <span aria-hidden="true">↗</span>
             </a>
           )}
+          <OpenWpAdmin store={store} />
           {store.status === 'Failed' && (
             <Button variant="primary" onClick={onRetry} loading={retrying}>
               Retry provisioning
