@@ -551,6 +551,8 @@ impl From<crate::provision::insight::StoreInsight> for ResourcesView {
                 .collect(),
         }
     }
+}
+
 /// A one-click login link to the store's administration.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdminLoginView {

@@ -120,11 +120,7 @@ impl Cluster {
             metrics.list(&lp)
         );
         Ok(Inspection {
-            pods: pods?
-                .items
-                .iter()
-                .map(pod_spec_observation)
-                .collect(),
+            pods: pods?.items.iter().map(pod_spec_observation).collect(),
             quotas: quotas?.items.into_iter().map(quota_observation).collect(),
             events: events?.items.into_iter().map(cluster_event).collect(),
             usage: match metrics {

@@ -22,6 +22,8 @@ use super::informer::{FailureCondition, Informer, Snapshot, Watch};
 /// Labels every namespace Storefleet creates carries.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "storefleet");
 pub const STORE_ID_LABEL: &str = "storefleet.io/store-id";
+/// The chart-and-values part of that fingerprint (without the credentials' checksums).
+pub const CONFIG_FINGERPRINT_ANNOTATION: &str = "storefleet.io/config-fingerprint";
 pub const FINGERPRINT_ANNOTATION: &str = "storefleet.io/release-fingerprint";
 /// When the release with that fingerprint was applied (RFC 3339).
 pub const APPLIED_AT_ANNOTATION: &str = "storefleet.io/release-applied-at";
@@ -514,6 +516,8 @@ impl StoreCluster for Cluster {
         }
         revisions.sort_by_key(|r| r.revision);
         Ok(revisions)
+    }
+
     async fn secret_data(
         &self,
         namespace: &str,

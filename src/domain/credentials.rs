@@ -308,7 +308,7 @@ mod tests {
         assert_eq!(rotated["jwt-secret"], merged["jwt-secret"]);
         assert_eq!(rotated.len(), merged.len());
 
-        let mut empty_value = merged.clone();
+        let mut empty_value = merged;
         empty_value.insert("db-password".to_owned(), String::new());
         assert_eq!(
             merge_secret(&empty_value, &KEYS, &[])["db-password"].len(),

@@ -62,8 +62,9 @@ impl From<HelmError> for PassEnd {
 struct Applied {
     revision: u32,
     since: Option<chrono::DateTime<Utc>>,
-    /// What the namespace records it was applied with (see [`Plan::fingerprint`]).
-    fingerprint: String,
+    /// The chart-and-values part of what the namespace records it was applied with
+    /// ([`Plan::config_fingerprint`]).
+    config_fingerprint: String,
 }
 
 /// One pass over one claimed store.
@@ -195,7 +196,7 @@ impl<'a> Pass<'a> {
                     .applied_fingerprint
                     .clone()
                     .unwrap_or_else(|| format!("rollback:{from}"));
-                self.record_applied(&ns, &fingerprint, Utc::now())
+                self.record_applied(&ns, (&format!("rollback:{from}"), &fingerprint), Utc::now())
                     .await
                     .ok();
                 PassEnd::RolledBack {
@@ -224,13 +225,17 @@ impl<'a> Pass<'a> {
     async fn record_applied(
         &self,
         ns: &str,
-        fingerprint: &str,
+        (fingerprint, config): (&str, &str),
         at: chrono::DateTime<Utc>,
     ) -> Result<(), ClusterError> {
         let annotations = BTreeMap::from([
             (
                 cluster::store::FINGERPRINT_ANNOTATION.to_owned(),
                 fingerprint.to_owned(),
+            ),
+            (
+                cluster::store::CONFIG_FINGERPRINT_ANNOTATION.to_owned(),
+                config.to_owned(),
             ),
             (
                 cluster::store::APPLIED_AT_ANNOTATION.to_owned(),
@@ -449,13 +454,14 @@ impl<'a> Pass<'a> {
             _ => None,
         };
         // What the deployed release should have been applied with.
-        let wanted = match rollback_to {
-            Some(n) => format!("rollback:{n}"),
-            None => plan.fingerprint.clone(),
+        let (wanted, wanted_config) = match rollback_to {
+            Some(n) => (format!("rollback:{n}"), format!("rollback:{n}")),
+            None => (plan.fingerprint.clone(), plan.config_fingerprint.clone()),
         };
-        // A store that was Ready keeps the release it runs when it is repaired; only a
-        // new store, a retry of one that never became Ready, or an upgrade changes it.
-        let may_change = upgrading || self.store.ready_at.is_none();
+        // A store that was Ready keeps the chart and values it runs when it is repaired;
+        // only a new store, a retry of one that never became Ready, an upgrade or a
+        // rotation changes them. New credentials alone are applied by any pass.
+        let may_change = upgrading || self.store.ready_at.is_none() || self.rotating;
         let applied = loop {
             let state = self.release_state(ns, &plan.release).await?;
             // Only a deployed release needs the namespace's record of what was applied
@@ -468,7 +474,13 @@ impl<'a> Pass<'a> {
                 .get(cluster::store::FINGERPRINT_ANNOTATION)
                 .cloned()
                 .unwrap_or_default();
-            match decide::release_action(&state, recorded == wanted, may_change) {
+            let recorded_config = annotations
+                .get(cluster::store::CONFIG_FINGERPRINT_ANNOTATION)
+                .cloned()
+                .unwrap_or_default();
+            let only_credentials = recorded_config == wanted_config;
+            match decide::release_action(&state, recorded == wanted, may_change || only_credentials)
+            {
                 ReleaseAction::Keep { revision } => {
                     let applied_at = annotations
                         .get(cluster::store::APPLIED_AT_ANNOTATION)
@@ -477,13 +489,11 @@ impl<'a> Pass<'a> {
                     break Applied {
                         revision,
                         since: applied_at,
-                        fingerprint: recorded,
+                        config_fingerprint: recorded_config,
                     };
                 }
                 ReleaseAction::Apply if rollback_to.is_some() => {
-                    break self
-                        .rollback_to(plan, rollback_to.unwrap_or(1), &wanted)
-                        .await?;
+                    break self.rollback_to(plan, rollback_to.unwrap_or(1)).await?;
                 }
                 ReleaseAction::Unlock { revision, status } => {
                     self.cluster
@@ -551,18 +561,23 @@ impl<'a> Pass<'a> {
             .helm
             .upgrade_install(&plan.namespace, &plan.release, &chart, &values)
             .await?;
-        self.record_applied(&plan.namespace, &plan.fingerprint, started)
-            .await?;
+        self.record_applied(
+            &plan.namespace,
+            (&plan.fingerprint, &plan.config_fingerprint),
+            started,
+        )
+        .await?;
         Ok(Applied {
             revision,
             since: Some(started),
-            fingerprint: plan.fingerprint.clone(),
+            config_fingerprint: plan.config_fingerprint.clone(),
         })
     }
 
     /// `helm rollback` to `revision` (asked for by the owner), recorded on the namespace
     /// as `rollback:<revision>`.
-    async fn rollback_to(&mut self, plan: &Plan, revision: u32, wanted: &str) -> Flow<Applied> {
+    async fn rollback_to(&mut self, plan: &Plan, revision: u32) -> Flow<Applied> {
+        let wanted = format!("rollback:{revision}");
         let started = Utc::now();
         self.engine_room
             .helm
@@ -579,12 +594,12 @@ impl<'a> Pass<'a> {
                 }));
             }
         };
-        self.record_applied(&plan.namespace, wanted, started)
+        self.record_applied(&plan.namespace, (&wanted, &wanted), started)
             .await?;
         Ok(Applied {
             revision: now_at,
             since: Some(started),
-            fingerprint: wanted.to_owned(),
+            config_fingerprint: wanted,
         })
     }
 
@@ -725,7 +740,10 @@ impl<'a> Pass<'a> {
         PassEnd::Ready {
             url: plan.url,
             admin_url: plan.admin_url,
-            applied: Some((i64::from(applied.revision), applied.fingerprint.clone())),
+            applied: Some((
+                i64::from(applied.revision),
+                applied.config_fingerprint.clone(),
+            )),
             checkout_verified,
         }
     }

@@ -23,6 +23,9 @@ pub struct Plan {
     /// Changes whenever the chart, the operator's values file or these values change; a
     /// deployed release with the same fingerprint needs no helm run.
     pub fingerprint: String,
+    /// The fingerprint of the chart and values alone, without the credentials' checksums:
+    /// what an upgrade changes (a rotation changes only `fingerprint`).
+    pub config_fingerprint: String,
     pub url: String,
     pub admin_url: String,
     /// The administrator's login name and the Secret key with their password.
@@ -82,6 +85,7 @@ pub fn plan(
         release: engine.release_name(store),
         secret: SECRET_NAME.to_owned(),
         values,
+        config_fingerprint: fingerprint.clone(),
         fingerprint,
         url,
         admin_url,

@@ -406,12 +406,6 @@ impl Helm for FakeHelm {
         if let Some(e) = world.helm_failure.clone() {
             return Err(e);
         }
-        world.helm_installs += 1;
-        if let Some(ValuesSource::Content(v)) = values.last() {
-            world
-                .helm_values
-                .push(serde_json::from_str(v).unwrap_or_default());
-        }
         let key = (namespace.to_owned(), release.to_owned());
         if world.releases.contains_key(&key) {
             if let Some(e) = world.upgrade_failure.clone() {
@@ -425,6 +419,11 @@ impl Helm for FakeHelm {
             }
         }
         world.helm_installs += 1;
+        if let Some(ValuesSource::Content(v)) = values.last() {
+            world
+                .helm_values
+                .push(serde_json::from_str(v).unwrap_or_default());
+        }
         let revision = world.releases.get(&key).map_or(1, |(r, _)| r + 1);
         world.releases.insert(key, (revision, "deployed".into()));
         Ok(revision)
@@ -1208,6 +1207,7 @@ async fn a_pending_store_waits_for_a_cluster_that_does_not_answer() {
 // --- upgrades and rollbacks ------------------------------------------------------------
 
 const FINGERPRINT: &str = "storefleet.io/release-fingerprint";
+const CONFIG_FINGERPRINT: &str = "storefleet.io/config-fingerprint";
 
 impl Harness {
     /// Ready, then made to look applied with an older chart or values (what a chart
@@ -1222,7 +1222,10 @@ impl Harness {
             .get_mut("store-shop-abcde")
             .unwrap()
             .annotations
-            .insert(FINGERPRINT.into(), "an older chart".into());
+            .extend([
+                (FINGERPRINT.into(), "an older chart".into()),
+                (CONFIG_FINGERPRINT.into(), "an older chart".into()),
+            ]);
         store
     }
 
@@ -1518,12 +1521,10 @@ impl Harness {
     fn behind(&self, namespaces: impl IntoIterator<Item = String>) {
         let mut world = self.world.world();
         for ns in namespaces {
-            world
-                .namespaces
-                .get_mut(&ns)
-                .unwrap()
-                .annotations
-                .insert(FINGERPRINT.into(), "an older chart".into());
+            world.namespaces.get_mut(&ns).unwrap().annotations.extend([
+                (FINGERPRINT.into(), "an older chart".into()),
+                (CONFIG_FINGERPRINT.into(), "an older chart".into()),
+            ]);
         }
     }
 }
@@ -1680,28 +1681,6 @@ async fn a_rollout_pauses_resumes_and_cancels_and_survives_a_restart() {
         id,
         storage::RolloutAction::Resume,
         audit("fleet.upgrade_resume"),
-#[tokio::test]
-async fn a_rotation_replaces_what_was_asked_adds_missing_keys_and_reaches_the_release() {
-    let h = harness(Setting::default()).await;
-    h.pass().await;
-    assert_eq!(h.store().await.status, StoreStatus::Ready);
-    let key = (
-        "store-shop-abcde".to_owned(),
-        "storefleet-credentials".to_owned(),
-    );
-    // A store from before one-click login: its Secret has no login key.
-    let before = {
-        let mut w = h.world.world();
-        let secret = w.secrets.get_mut(&key).unwrap();
-        secret.remove("storefleet-login-key");
-        secret.clone()
-    };
-    let sums_before = h.world.world().helm_values[0]["credentials"]["checksums"].clone();
-    assert!(sums_before.is_object(), "checksums are passed to the chart");
-    h.db.request_rotation(
-        h.store,
-        "admin_password,database_passwords",
-        audit("store.credentials_rotate"),
         Utc::now(),
     )
     .await
@@ -1755,6 +1734,35 @@ async fn one_rollout_per_engine_at_a_time() {
             storage::DbError::Conflict(storage::Conflict::RolloutActive)
         ),
         "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_rotation_replaces_what_was_asked_adds_missing_keys_and_reaches_the_release() {
+    let h = harness(Setting::default()).await;
+    h.pass().await;
+    assert_eq!(h.store().await.status, StoreStatus::Ready);
+    let key = (
+        "store-shop-abcde".to_owned(),
+        "storefleet-credentials".to_owned(),
+    );
+    // A store from before one-click login: its Secret has no login key.
+    let before = {
+        let mut w = h.world.world();
+        let secret = w.secrets.get_mut(&key).unwrap();
+        secret.remove("storefleet-login-key");
+        secret.clone()
+    };
+    let sums_before = h.world.world().helm_values[0]["credentials"]["checksums"].clone();
+    assert!(sums_before.is_object(), "checksums are passed to the chart");
+    h.db.request_rotation(
+        h.store,
+        "admin_password,database_passwords",
+        audit("store.credentials_rotate"),
+        Utc::now(),
+    )
+    .await
+    .unwrap();
     let store = h.store().await;
     assert_eq!(store.status, StoreStatus::Provisioning);
     assert_eq!(store.status_reason, "Rotating credentials");
@@ -1773,25 +1781,32 @@ async fn one_rollout_per_engine_at_a_time() {
     for kept in ["mariadb-root-password", "wp-auth-salt", "wp-nonce-key"] {
         assert_eq!(after[kept], before[kept], "{kept} kept");
     }
-    assert_eq!(after["storefleet-login-key"].len(), 64, "the missing key was added");
+    assert_eq!(
+        after["storefleet-login-key"].len(),
+        64,
+        "the missing key was added"
+    );
     assert!(
         !after.contains_key("mariadb-password-previous"),
         "the previous database password is dropped once setup has run"
     );
     assert_eq!(h.db.pending_rotation(h.store).await.unwrap(), None);
-    let w = h.world.world();
-    assert_eq!(w.helm_installs, 2, "the release was applied again");
-    let sums_after = &w.helm_values[1]["credentials"]["checksums"];
-    assert_ne!(
-        sums_after["wordpress-admin-password"],
-        sums_before["wordpress-admin-password"]
-    );
-    assert_eq!(sums_after["wp-auth-salt"], sums_before["wp-auth-salt"]);
-    assert!(
-        !w.helm_values[1].to_string().contains(&after["mariadb-password"]),
-        "no secret in the values"
-    );
-    drop(w);
+    {
+        let w = h.world.world();
+        assert_eq!(w.helm_installs, 2, "the release was applied again");
+        let sums_after = &w.helm_values[1]["credentials"]["checksums"];
+        assert_ne!(
+            sums_after["wordpress-admin-password"],
+            sums_before["wordpress-admin-password"]
+        );
+        assert_eq!(sums_after["wp-auth-salt"], sums_before["wp-auth-salt"]);
+        assert!(
+            !w.helm_values[1]
+                .to_string()
+                .contains(&after["mariadb-password"]),
+            "no secret in the values"
+        );
+    }
     let events = h.events().await;
     assert!(
         events.iter().any(|e| e.message

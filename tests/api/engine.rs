@@ -1352,7 +1352,7 @@ async fn a_ready_stores_page_shows_resources_versions_and_events_in_words() {
     );
     match image.rsplit(':').next() {
         Some(tag) if tag.starts_with(|c: char| c.is_ascii_digit()) => {
-            assert!(wordpress["version"].is_string(), "{wordpress}")
+            assert!(wordpress["version"].is_string(), "{wordpress}");
         }
         _ => assert!(wordpress["version"].is_null(), "{wordpress}"),
     }
