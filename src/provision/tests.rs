@@ -1237,7 +1237,7 @@ impl Harness {
     }
 
     fn annotation(&self) -> String {
-        self.world.world().namespaces["store-shop-abcde"].annotations[FINGERPRINT].clone()
+        self.world.world().namespaces["store-shop-abcde"].annotations[CONFIG_FINGERPRINT].clone()
     }
 }
 
