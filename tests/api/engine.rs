@@ -1371,7 +1371,12 @@ async fn a_ready_stores_page_shows_resources_versions_and_events_in_words() {
         assert!(!words.is_empty() && !e["object"].as_str().unwrap().is_empty());
         assert!(!words.contains("kwok"), "owner words name no node: {words}");
     }
-    let times: Vec<&str> = events.iter().filter_map(|e| e["at"].as_str()).collect();
+    // Compared as times: "…:43Z" is later than "…:43.107Z" but sorts before it as text.
+    let times: Vec<chrono::DateTime<chrono::FixedOffset>> = events
+        .iter()
+        .filter_map(|e| e["at"].as_str())
+        .map(|t| chrono::DateTime::parse_from_rfc3339(t).unwrap())
+        .collect();
     assert!(
         times.windows(2).all(|w| w[0] >= w[1]),
         "newest first: {times:?}"
