@@ -51,7 +51,7 @@ pub struct RevisionList {
     pub upgrade_available: bool,
     /// The revision deployed now.
     pub current_revision: Option<u32>,
-    /// Newest first; Helm keeps the last ten.
+    /// Newest first; Helm keeps the last five.
     pub items: Vec<RevisionView>,
 }
 

@@ -921,7 +921,7 @@ export interface components {
              * @description The revision deployed now.
              */
             current_revision?: number | null;
-            /** @description Newest first; Helm keeps the last ten. */
+            /** @description Newest first; Helm keeps the last five. */
             items: components["schemas"]["RevisionView"][];
             /**
              * @description The store's release differs from what the platform would apply now (its chart or
