@@ -25,20 +25,13 @@ pub async fn stores_behind(
     provisioner: &Provisioner,
     engine: Engine,
 ) -> DbResult<Vec<Store>> {
-    let emails: std::collections::HashMap<uuid::Uuid, String> = storage
-        .list_users()
-        .await?
-        .into_iter()
-        .map(|u| (u.user.id, u.user.email))
-        .collect();
     let mut stores: Vec<Store> = storage
         .list_stores(None)
         .await?
         .into_iter()
         .filter(|s| s.engine == engine && s.status == StoreStatus::Ready)
         .filter(|s| {
-            let email = emails.get(&s.owner_id).map_or("", String::as_str);
-            let target = provisioner.target_fingerprint(s, email);
+            let target = provisioner.target_fingerprint(s, &s.owner_email);
             target.is_some() && target != s.release.applied_fingerprint
         })
         .collect();

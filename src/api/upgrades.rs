@@ -70,20 +70,17 @@ fn cluster_down(e: &str) -> ApiError {
 }
 
 /// Whether the store runs something other than what the platform would apply now.
-async fn upgrade_available(state: &AppState, store: &Store) -> ApiResult<bool> {
-    let owner_email = state
-        .storage
-        .owner_email(store.owner_id)
-        .await?
-        .unwrap_or_default();
-    let target = state.provisioner.target_fingerprint(store, &owner_email);
-    Ok(match (target, &store.release.applied_fingerprint) {
+fn upgrade_available(state: &AppState, store: &Store) -> bool {
+    let target = state
+        .provisioner
+        .target_fingerprint(store, &store.owner_email);
+    match (target, &store.release.applied_fingerprint) {
         // The engine is not offered here: nothing to upgrade to.
         (None, _) => false,
         (Some(t), Some(applied)) => &t != applied,
         // Applied before this was recorded: an upgrade makes sure.
         (Some(_), None) => true,
-    })
+    }
 }
 
 fn deployed(history: &[ReleaseRevision]) -> Option<u32> {
@@ -144,8 +141,7 @@ pub async fn revisions(
         Vec::new()
     };
     Ok(Json(RevisionList {
-        upgrade_available: store.status == StoreStatus::Ready
-            && upgrade_available(&state, &store).await?,
+        upgrade_available: store.status == StoreStatus::Ready && upgrade_available(&state, &store),
         current_revision: deployed(&history),
         items: revision_views(&store, &history),
     }))
@@ -179,7 +175,7 @@ pub async fn upgrade(
 ) -> ApiResult<Response> {
     let store = visible_store(&state, &auth, &id).await?;
     must_be_ready(&store, "be upgraded")?;
-    if !upgrade_available(&state, &store).await? {
+    if !upgrade_available(&state, &store) {
         return Err(ApiError::conflict(
             "up_to_date",
             "The store already runs the platform's current chart and values.",

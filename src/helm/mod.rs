@@ -89,7 +89,6 @@ pub trait Helm: Send + Sync + std::fmt::Debug {
 }
 
 /// How many revisions of a store's release helm keeps (the ones a store can roll back to).
-pub const HISTORY_MAX: u32 = 5;
 const HISTORY_MAX_ARG: &str = "5";
 
 /// Dotted paths of the values that differ between two revisions' values (added, removed
