@@ -159,7 +159,7 @@ fn bounded(
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 201, body = RolloutView), (status = 401, body = Problem), (status = 403, body = Problem),
         (status = 409, description = "`rollout_active` or `nothing_to_upgrade`", body = Problem),
-        (status = 422, body = Problem)))]
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 pub async fn start(
     State(state): State<AppState>,
     AdminUser(admin): AdminUser,

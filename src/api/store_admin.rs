@@ -126,6 +126,7 @@ pub async fn admin_login(
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 202, description = "Rotating (Provisioning)", body = StoreView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "`not_ready`: the store is not Ready; `not_supported_for_engine`: the engine cannot rotate a kind asked for", body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, description = "Nothing to rotate, or an unknown field", body = Problem)))]
 pub async fn rotate_credentials(
     State(state): State<AppState>,

@@ -204,6 +204,7 @@ pub async fn upgrade(
     security(("bearer" = []), ("cookie" = [])),
     responses((status = 202, description = "Rolling back (Upgrading)", body = StoreView), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, description = "`not_ready` or `already_at_revision`", body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem),
         (status = 422, description = "`validation_failed` or `unknown_revision`", body = Problem),
         (status = 503, description = "The cluster did not answer", body = Problem)))]
 pub async fn rollback(

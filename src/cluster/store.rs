@@ -473,6 +473,13 @@ impl StoreCluster for Cluster {
         data: BTreeMap<String, String>,
     ) -> ClusterResult<bool> {
         let api: Api<Secret> = Api::namespaced(self.client.clone(), namespace);
+        // Look before creating: the ResourceQuota admission charges a create before the
+        // API server finds the name taken, and the namespace's `used` count stays high
+        // until the quota controller's next full resync. Asking every pass would fill a
+        // store's Secret quota with Secrets that do not exist.
+        if api.get_opt(name).await?.is_some() {
+            return Ok(false);
+        }
         let secret = Secret {
             metadata: ObjectMeta {
                 name: Some(name.to_owned()),

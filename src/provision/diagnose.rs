@@ -2,6 +2,7 @@
 //! table). Pure: it reads an [`Observation`] and decides, so it is tested from fixtures.
 
 use crate::cluster::Observation;
+use crate::cluster::inspect::quota_number;
 
 /// Why a store is not (yet) ready, in a small fixed vocabulary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -75,7 +76,44 @@ pub enum Verdict {
     Failed(Finding),
 }
 
-fn quota_problem(obs: &Observation) -> Option<Finding> {
+/// The entries of one list in a quota refusal ("requested: limits.cpu=500m,limits.memory=1Gi,
+/// used: ..."): each resource with its value, as [`quota_number`] counts it.
+fn quota_entries(message: &str, list: &str) -> Vec<(String, i64)> {
+    let Some(start) = message.find(&format!("{list}: ")) else {
+        return Vec::new();
+    };
+    let rest = &message[start + list.len() + 2..];
+    let mut out = Vec::new();
+    for part in rest.split(',') {
+        let Some((name, value)) = part.trim().split_once('=') else {
+            break; // the next list ("used: ...") begins
+        };
+        let name = name.trim();
+        match quota_number(name, value.trim()) {
+            Some(v) if !name.contains(' ') => out.push((name.to_owned(), v)),
+            _ => break,
+        }
+    }
+    out
+}
+
+/// Whether a quota refusal can pass by itself: every resource asked for fits the quota's
+/// limit, so the refusal is about what other pods use now (an update's surge pod, a setup
+/// Job, pods still terminating). A request larger than the limit never fits; an unreadable
+/// message is taken as that too.
+fn quota_refusal_may_pass(message: &str) -> bool {
+    let requested = quota_entries(message, "requested");
+    let limited = quota_entries(message, "limited");
+    !requested.is_empty()
+        && requested.iter().all(|(name, asked)| {
+            limited
+                .iter()
+                .find(|(n, _)| n == name)
+                .is_some_and(|(_, limit)| asked <= limit)
+        })
+}
+
+fn quota_problem(obs: &Observation) -> Option<(Finding, bool)> {
     let from_workloads = obs
         .workloads
         .iter()
@@ -92,10 +130,13 @@ fn quota_problem(obs: &Observation) -> Option<Finding> {
     let detail = message
         .find("exceeded quota")
         .map_or(message, |i| &message[i..]);
-    Some(Finding {
-        kind: FailureKind::QuotaTooSmall,
-        reason: format!("The store's quota is too small for its workloads: {detail}"),
-    })
+    Some((
+        Finding {
+            kind: FailureKind::QuotaTooSmall,
+            reason: format!("The store's quota is too small for its workloads: {detail}"),
+        },
+        quota_refusal_may_pass(message),
+    ))
 }
 
 fn pod_trouble(obs: &Observation) -> Option<Finding> {
@@ -166,10 +207,15 @@ pub fn workloads(obs: &Observation, components: &[&str]) -> Verdict {
     if waiting.is_empty() {
         return Verdict::Ready;
     }
-    if let Some(quota) = quota_problem(obs) {
-        return Verdict::Failed(quota);
-    }
-    let trouble = pod_trouble(obs);
+    // A request larger than the quota fails at once; one that fits the quota but not
+    // what is in use now waits (the deadline decides), since the pods in the way may be
+    // on their way out.
+    let quota = match quota_problem(obs) {
+        Some((finding, false)) => return Verdict::Failed(finding),
+        Some((finding, true)) => Some(finding),
+        None => None,
+    };
+    let trouble = quota.or_else(|| pod_trouble(obs));
     let reason = match &trouble {
         Some(t) => t.reason.clone(),
         None => format!("Waiting for {}", waiting.join(" and ")),
@@ -197,8 +243,16 @@ pub fn setup(obs: &Observation, revision: u32, doing: &str) -> Verdict {
     if job.is_some_and(|j| j.complete) {
         return Verdict::Ready;
     }
-    if let Some(quota) = quota_problem(obs) {
-        return Verdict::Failed(quota);
+    match quota_problem(obs) {
+        Some((finding, false)) => return Verdict::Failed(finding),
+        // Fits the quota once the pods in the way are gone (see `workloads`).
+        Some((finding, true)) if job.is_none_or(|j| j.failed.is_none()) => {
+            return Verdict::Waiting {
+                reason: finding.reason.clone(),
+                trouble: Some(finding),
+            };
+        }
+        _ => {}
     }
     match job {
         None => Verdict::Waiting {
@@ -307,6 +361,35 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_quota_refusal_that_fits_the_limit_waits_for_the_pods_in_the_way() {
+        // During an update: the surge pod and the setup Job use the quota for a moment.
+        let mut obs = base(0);
+        obs.warnings.push(EventObservation {
+            reason: "FailedCreate".into(),
+            message: "create Pod shop-mariadb-0 in StatefulSet shop-mariadb failed error: pods \"shop-mariadb-0\" is forbidden: exceeded quota: shop-quota, requested: limits.cpu=500m,limits.memory=512Mi, used: limits.cpu=2,limits.memory=1792Mi, limited: limits.cpu=2,limits.memory=2Gi".into(),
+            kind: "StatefulSet".into(),
+            name: "shop-mariadb".into(),
+        });
+        let Verdict::Waiting {
+            reason,
+            trouble: Some(t),
+        } = workloads(&obs, COMPONENTS)
+        else {
+            panic!("{:?}", workloads(&obs, COMPONENTS))
+        };
+        assert_eq!(t.kind, FailureKind::QuotaTooSmall);
+        assert!(reason.contains("limited: limits.cpu=2"), "{reason}");
+        // One resource larger than its limit is enough to fail.
+        assert!(!quota_refusal_may_pass(
+            "exceeded quota: q, requested: limits.cpu=500m,limits.memory=3Gi, used: limits.cpu=0,limits.memory=0, limited: limits.cpu=2,limits.memory=2Gi"
+        ));
+        assert!(quota_refusal_may_pass(
+            "exceeded quota: q, requested: pods=1, used: pods=8, limited: pods=8"
+        ));
+        assert!(!quota_refusal_may_pass("exceeded quota: q"));
     }
 
     fn pod(component: &str, reason: &str, restarts: i32) -> PodObservation {

@@ -556,20 +556,22 @@ impl<'a> Pass<'a> {
             .map(ValuesSource::File)
             .collect();
         values.push(ValuesSource::Content(plan.values.to_string()));
-        let started = Utc::now();
         let revision = room
             .helm
             .upgrade_install(&plan.namespace, &plan.release, &chart, &values)
             .await?;
+        // Controllers may still refuse pods under the old quota while helm runs (a retry
+        // after the quota was raised); what counts is what they report once it is applied.
+        let applied_at = Utc::now();
         self.record_applied(
             &plan.namespace,
             (&plan.fingerprint, &plan.config_fingerprint),
-            started,
+            applied_at,
         )
         .await?;
         Ok(Applied {
             revision,
-            since: Some(started),
+            since: Some(applied_at),
             config_fingerprint: plan.config_fingerprint.clone(),
         })
     }
@@ -578,11 +580,11 @@ impl<'a> Pass<'a> {
     /// as `rollback:<revision>`.
     async fn rollback_to(&mut self, plan: &Plan, revision: u32) -> Flow<Applied> {
         let wanted = format!("rollback:{revision}");
-        let started = Utc::now();
         self.engine_room
             .helm
             .rollback(&plan.namespace, &plan.release, revision)
             .await?;
+        let applied_at = Utc::now();
         let now_at = match self.release_state(&plan.namespace, &plan.release).await? {
             ReleaseState::Deployed { revision } => revision,
             other => {
@@ -594,11 +596,11 @@ impl<'a> Pass<'a> {
                 }));
             }
         };
-        self.record_applied(&plan.namespace, (&wanted, &wanted), started)
+        self.record_applied(&plan.namespace, (&wanted, &wanted), applied_at)
             .await?;
         Ok(Applied {
             revision: now_at,
-            since: Some(started),
+            since: Some(applied_at),
             config_fingerprint: wanted,
         })
     }

@@ -25,6 +25,7 @@ export type EventLevel = Schemas['EventLevel'];
 export type StoreEvent = Schemas['EventView'];
 export type EventListResponse = Schemas['EventList'];
 export type Credentials = Schemas['CredentialsView'];
+export type RotateCredentialsBody = Schemas['RotateCredentialsBody'];
 export type HealthComponent = Schemas['ComponentView'];
 export type StoreHealth = Schemas['HealthView'];
 export type StorePatch = Schemas['StorePatch'];

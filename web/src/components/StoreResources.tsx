@@ -148,21 +148,24 @@ function QuotaRow({ q }: { q: QuotaLine }) {
 }
 
 export function StoreResources({ state }: { state: StoreResourcesState }) {
-  const { data, error, loading, reload } = state;
+  const { data, error, loading, notStarted, reload } = state;
   const metrics = !!data && data.usage_unavailable_reason == null;
   return (
     <StoreCard
       title="Resources"
       testId="store-resources"
       actions={
+        !notStarted && (
         <Button size="sm" variant="ghost" onClick={() => loading || reload()} aria-busy={loading || undefined} aria-label="Refresh resources">
           {loading && <Spinner className="h-4 w-4" label="" />}
           Refresh
         </Button>
+        )
       }
     >
+      {notStarted && !data && <p className="text-sm text-slate-600">{state.notRead}</p>}
       {error && <p className="text-sm text-slate-600">{error}</p>}
-      {!data && !error && <LoadingBlock label="Reading resource use" />}
+      {!data && !error && !notStarted && <LoadingBlock label="Reading resource use" />}
       {data && (
         <div className="space-y-4">
           {data.components.length === 0 ? (

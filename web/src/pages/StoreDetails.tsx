@@ -1,5 +1,5 @@
 // One store: where it lives, how provisioning went step by step, whether its parts are
-// healthy, its admin credentials on request, and retry / delete.
+// healthy, its admin credentials on request (and their rotation), and retry / delete.
 import { useCallback, useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError, errorMessage } from '../api/client';
@@ -8,6 +8,7 @@ import { isInProgress, isServing, showsProgress } from '../api/types';
 import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
 import { OpenWpAdmin } from '../components/OpenWpAdmin';
+import { RotateCredentials } from '../components/RotateCredentials';
 import { StoreRevisions } from '../components/StoreRevisions';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
@@ -238,7 +239,11 @@ export default function StoreDetailsPage() {
           <Overview store={store} engine={engineName(info?.engines, store.engine)} />
         </div>
         <div className="space-y-6 lg:col-start-3 lg:row-span-2 lg:row-start-1" data-testid="side-column">
-          {store.status === 'Ready' && <CredentialsCard store={store} />}
+          {/* Also shown, without the credentials, while a store that was Ready is busy
+              (rotating its credentials, say), so the rotate button keeps its place. */}
+          {(store.status === 'Ready' || (store.ready_at != null && store.status !== 'Deleting')) && (
+            <CredentialsCard store={store} onStoreChange={(s) => { setStore(s); if (byId.has(s.id)) upsertMine(s); }} />
+          )}
           <HealthCard store={store} />
           <StoreResources state={cluster} />
         </div>
@@ -439,10 +444,20 @@ function TechnicalDetails({ store, events, open }: { store: Store; events: Store
   );
 }
 
-function CredentialsCard({ store }: { store: Store }) {
+function CredentialsCard({ store, onStoreChange }: { store: Store; onStoreChange: (s: Store) => void }) {
   const [creds, setCreds] = useState<Credentials | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const ready = store.status === 'Ready';
+  // Revealed credentials go when the store leaves Ready: a rotation may be replacing them.
+  const [wasReady, setWasReady] = useState(ready);
+  if (wasReady !== ready) {
+    setWasReady(ready);
+    if (!ready) {
+      setCreds(null);
+      setError(null);
+    }
+  }
 
   async function reveal() {
     setBusy(true);
@@ -472,7 +487,9 @@ function CredentialsCard({ store }: { store: Store }) {
       }
     >
       {error && <Alert tone="error" className="mb-3">{error}</Alert>}
-      {!creds ? (
+      {!ready ? (
+        <p className="text-sm text-slate-600">{engineWords(store.engine).account} Its password can be revealed again once the store is Ready.</p>
+      ) : !creds ? (
         <div className="space-y-3">
           <p className="text-sm text-slate-600">{engineWords(store.engine).account} Revealing it is recorded in the audit log.</p>
           <Button onClick={reveal} loading={busy}>
@@ -495,6 +512,15 @@ function CredentialsCard({ store }: { store: Store }) {
           </Alert>
         </div>
       )}
+      <div className="mt-4 border-t border-slate-100 pt-4 empty:hidden">
+        <RotateCredentials
+          store={store}
+          onRotated={(s) => {
+            setCreds(null);
+            onStoreChange(s);
+          }}
+        />
+      </div>
     </Section>
   );
 }

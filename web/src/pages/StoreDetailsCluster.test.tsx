@@ -177,6 +177,16 @@ describe('store page: display name, versions, resources, cluster events', () => 
     await waitFor(() => expect(count()).toBe(2));
   });
 
+  it('does not read the cluster for a Pending store, and says when resources will show', async () => {
+    const s = ready({ status: 'Pending', status_reason: 'Waiting for a worker', ready_at: null, checkout_verified: null });
+    const { requests } = serve(s);
+    renderApp(`/stores/${s.id}`);
+    const card = await screen.findByTestId('store-resources');
+    expect(within(card).getByText(/Its resources show here once provisioning starts/)).toBeInTheDocument();
+    expect(within(card).queryByRole('button', { name: 'Refresh resources' })).toBeNull();
+    expect(requests.filter((r) => r.path.endsWith('/resources'))).toHaveLength(0);
+  });
+
   it('marks the store not verified from its checkout_verified field', async () => {
     const s = ready({ checkout_verified: false });
     serve(s);

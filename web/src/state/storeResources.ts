@@ -1,7 +1,8 @@
 // A store's namespace as the cluster sees it (GET /stores/{id}/resources): resources,
 // quota, versions and recent Kubernetes events. Read when the page opens, when the
 // store's status changes and on request; never on a timer, since every read costs the
-// platform's Kubernetes request budget.
+// platform's Kubernetes request budget. A Pending store has nothing in the cluster yet,
+// and a Deleting one is on its way out: neither is read.
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorMessage } from '../api/client';
 import type { Store, StoreResources } from '../api/types';
@@ -10,6 +11,10 @@ export interface StoreResourcesState {
   data: StoreResources | null;
   error: string | null;
   loading: boolean;
+  /** Pending (nothing in the cluster yet) or Deleting (going away): nothing is read. */
+  notStarted: boolean;
+  /** Why nothing is read, in words (with `notStarted`). */
+  notRead: string | null;
   reload: () => void;
 }
 
@@ -17,12 +22,19 @@ export interface StoreResourcesState {
 export function useStoreResources(store: Pick<Store, 'id' | 'status'> | null): StoreResourcesState {
   const id = store?.id ?? '';
   const status = store?.status;
+  const notRead =
+    status === 'Pending'
+      ? 'Nothing of this store runs yet. Its resources show here once provisioning starts.'
+      : status === 'Deleting'
+        ? 'This store is being deleted, and its resources with it.'
+        : null;
+  const notStarted = notRead != null;
   const [data, setData] = useState<StoreResources | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
   const load = useCallback(async () => {
-    if (!id) return;
+    if (!id || notStarted) return;
     const mine = ++seq.current;
     setLoading(true);
     try {
@@ -40,9 +52,9 @@ export function useStoreResources(store: Pick<Store, 'id' | 'status'> | null): S
     } finally {
       if (mine === seq.current) setLoading(false);
     }
-  }, [id]);
+  }, [id, notStarted]);
   useEffect(() => {
     void load();
   }, [load, status]);
-  return { data, error, loading, reload: () => void load() };
+  return { data, error, loading: loading && !notStarted, notStarted, notRead, reload: () => void load() };
 }
