@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use crate::cluster::ReleaseRevision;
 use crate::domain::{Desired, LifecycleEvent, Step, StoreStatus};
 use crate::helm::ReleaseState;
 use crate::storage::{EventLevel, Outcome, Store, Timestamp, UpgradeResult};
@@ -50,6 +51,27 @@ pub fn release_action(
         | ReleaseState::Failed { .. }
         | ReleaseState::Other { .. } => ReleaseAction::Apply,
     }
+}
+
+/// The revision whose manifest `revision` deploys. Helm's rollback copies the target
+/// revision's manifest unchanged (described "Rollback to N"), and that may itself be a
+/// rollback's. A record Helm no longer keeps ends the search at the number it named.
+pub fn manifest_revision(history: &[ReleaseRevision], revision: u32) -> u32 {
+    let mut at = revision;
+    for _ in 0..=history.len() {
+        let Some(record) = history.iter().find(|r| r.revision == at) else {
+            break;
+        };
+        match record
+            .description
+            .strip_prefix("Rollback to ")
+            .and_then(|n| n.trim().parse::<u32>().ok())
+        {
+            Some(n) if n < at => at = n,
+            _ => break,
+        }
+    }
+    at
 }
 
 /// How a pass over a store ended.
@@ -356,6 +378,34 @@ mod tests {
 
     fn secs(n: i64) -> chrono::Duration {
         chrono::Duration::seconds(n)
+    }
+
+    #[test]
+    fn a_rollback_deploys_the_manifest_of_the_revision_it_names() {
+        let record = |revision: u32, description: &str| ReleaseRevision {
+            revision,
+            status: "superseded".into(),
+            updated: None,
+            description: description.into(),
+            chart_version: "0.1.0".into(),
+            app_version: "6.8.3".into(),
+            values: serde_json::Value::Null,
+        };
+        let history = vec![
+            record(1, "Install complete"),
+            record(2, "Upgrade complete"),
+            record(3, "Rollback to 1"),
+            record(4, "Upgrade complete"),
+            record(5, "Rollback to 3"),
+        ];
+        assert_eq!(manifest_revision(&history, 2), 2);
+        assert_eq!(manifest_revision(&history, 3), 1);
+        assert_eq!(manifest_revision(&history, 5), 1);
+        // Helm no longer keeps revision 1: the number named is still the manifest's.
+        assert_eq!(manifest_revision(&history[2..], 5), 1);
+        assert_eq!(manifest_revision(&[], 7), 7);
+        // A description that names a later revision is not followed.
+        assert_eq!(manifest_revision(&[record(2, "Rollback to 9")], 2), 2);
     }
 
     #[test]

@@ -620,7 +620,17 @@ impl<'a> Pass<'a> {
     async fn bootstrap(&mut self, plan: &Plan, applied: &Applied) -> Flow<()> {
         let words = self.engine.setup_words();
         self.begin(Step::Bootstrap, words.doing).await?;
-        let revision = applied.revision;
+        // A rollback deploys an earlier revision's manifest as it was, so its setup Job
+        // carries that revision's number, not the new one's.
+        let revision = if applied.config_fingerprint.starts_with("rollback:") {
+            let history = self
+                .cluster
+                .release_history(&plan.namespace, &plan.release)
+                .await?;
+            decide::manifest_revision(&history, applied.revision)
+        } else {
+            applied.revision
+        };
         self.await_verdict(Step::Bootstrap, plan, applied.since, |obs| {
             diagnose::setup(obs, revision, words.doing)
         })
