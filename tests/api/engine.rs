@@ -655,6 +655,17 @@ fn spawn_server(data_dir: &Path, kc: &Path, port: u16) -> Child {
 /// A server whose WooCommerce stores also get the `extra` values files (a chart or values
 /// change, as an operator makes it).
 fn spawn_server_with(data_dir: &Path, kc: &Path, port: u16, extra: &[&Path]) -> Child {
+    spawn_server_env(data_dir, kc, port, extra, &[])
+}
+
+/// [`spawn_server_with`], with more settings in `env`.
+fn spawn_server_env(
+    data_dir: &Path,
+    kc: &Path,
+    port: u16,
+    extra: &[&Path],
+    env: &[(&str, &str)],
+) -> Child {
     let mut values = simulated_values();
     for p in extra {
         values.push_str(&format!(",woocommerce={}", p.display()));
@@ -675,6 +686,7 @@ fn spawn_server_with(data_dir: &Path, kc: &Path, port: u16, extra: &[&Path]) -> 
         .env("STOREFLEET_DEFAULT_STORE_QUOTA", "60")
         .env("STOREFLEET_CREATE_RATE_PER_MINUTE", "1000")
         .env("STOREFLEET_USER_CREATE_RATE_PER_MINUTE", "1000")
+        .envs(env.iter().copied())
         .stdout(log.try_clone().unwrap())
         .stderr(log)
         .spawn()
@@ -1157,7 +1169,16 @@ async fn a_fleet_upgrade_of_50_stores_survives_sigkill_and_halts_on_failures() {
     std::fs::write(&v3, "wordpress:\n  podLabels:\n    storefleet.io/rollout: v3\n    testenv.storefleet.io/fail: crash-loop\n").unwrap();
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    server = spawn_server_with(dir.path(), &kc, port, &[&v2, &v3]);
+    // A crash-looping upgrade fails at the provisioning deadline (and is rolled back):
+    // a short one lets the halting rollout end within the wait below; simulated pods are
+    // Ready in seconds.
+    server = spawn_server_env(
+        dir.path(),
+        &kc,
+        port,
+        &[&v2, &v3],
+        &[("STOREFLEET_PROVISION_TIMEOUT_SECS", "150")],
+    );
     until_up(&api.http, port, dir.path()).await;
     let (status, bad) = api
         .call(
