@@ -648,6 +648,15 @@ struct Child {
     port: u16,
 }
 
+/// A test that fails part-way must not leave its server running (it would go on
+/// provisioning into the shared cluster).
+impl Drop for Child {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn spawn_server(data_dir: &Path, kc: &Path, port: u16) -> Child {
     spawn_server_with(data_dir, kc, port, &[])
 }
