@@ -148,14 +148,14 @@ function QuotaRow({ q }: { q: QuotaLine }) {
 }
 
 export function StoreResources({ state }: { state: StoreResourcesState }) {
-  const { data, error, loading, notStarted, reload } = state;
+  const { data, error, loading, notRead, reload } = state;
   const metrics = !!data && data.usage_unavailable_reason == null;
   return (
     <StoreCard
       title="Resources"
       testId="store-resources"
       actions={
-        !notStarted && (
+        notRead == null && (
         <Button size="sm" variant="ghost" onClick={() => loading || reload()} aria-busy={loading || undefined} aria-label="Refresh resources">
           {loading && <Spinner className="h-4 w-4" label="" />}
           Refresh
@@ -163,9 +163,9 @@ export function StoreResources({ state }: { state: StoreResourcesState }) {
         )
       }
     >
-      {notStarted && !data && <p className="text-sm text-slate-600">{state.notRead}</p>}
+      {notRead != null && !data && <p className="text-sm text-slate-600">{notRead}</p>}
       {error && <p className="text-sm text-slate-600">{error}</p>}
-      {!data && !error && !notStarted && <LoadingBlock label="Reading resource use" />}
+      {!data && !error && notRead == null && <LoadingBlock label="Reading resource use" />}
       {data && (
         <div className="space-y-4">
           {data.components.length === 0 ? (

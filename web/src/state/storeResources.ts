@@ -11,9 +11,8 @@ export interface StoreResourcesState {
   data: StoreResources | null;
   error: string | null;
   loading: boolean;
-  /** Pending (nothing in the cluster yet) or Deleting (going away): nothing is read. */
-  notStarted: boolean;
-  /** Why nothing is read, in words (with `notStarted`). */
+  /** Why nothing is read, in words: the store is Pending (nothing in the cluster yet) or
+   * Deleting (going away). `null` when it is read. */
   notRead: string | null;
   reload: () => void;
 }
@@ -56,5 +55,5 @@ export function useStoreResources(store: Pick<Store, 'id' | 'status'> | null): S
   useEffect(() => {
     void load();
   }, [load, status]);
-  return { data, error, loading: loading && !notStarted, notStarted, notRead, reload: () => void load() };
+  return { data, error, loading: loading && !notStarted, notRead, reload: () => void load() };
 }
