@@ -137,6 +137,8 @@ pub enum ValuesSource {
 
 /// The niceness helm runs at (0 normal, 19 lowest).
 const HELM_NICENESS: i32 = 10;
+/// GOGC for helm processes unless the environment sets one (see `run`).
+const HELM_GOGC: &str = "400";
 
 /// Told of every helm run: subcommand, success, duration (for metrics).
 pub type HelmObserver = Arc<dyn Fn(&str, bool, Duration) + Send + Sync>;
@@ -216,6 +218,12 @@ impl HelmCli {
         // The engine reads and unlocks release records in Secrets, helm's default
         // storage: never let an inherited HELM_DRIVER put them elsewhere.
         cmd.env("HELM_DRIVER", "secret");
+        // A helm run lives about a second and keeps little: collecting its garbage less
+        // often saves about a sixth of its CPU (an upgrade on testenv: 0.90 -> 0.74
+        // CPU-s) for some 20 MB more at its peak. An operator's own GOGC wins.
+        if std::env::var_os("GOGC").is_none() {
+            cmd.env("GOGC", HELM_GOGC);
+        }
         cmd.kill_on_drop(true).stdin(std::process::Stdio::null());
         cmd.stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::piped());
