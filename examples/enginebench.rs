@@ -7,6 +7,7 @@
 //! enginebench latency --base URL --tokens FILE --stores 20 [--poll-ms 50]
 //! enginebench bulk    --base URL --tokens FILE --stores 1000 [--concurrency 50] [--get-rate 50]
 //! enginebench live    --base URL --tokens FILE
+//! enginebench baseline --manifests DIR --label KEY=VALUE --workloads K [--concurrency 4]
 //! ```
 //!
 //! - `latency`: stores created one after another with the first token; each is polled with
@@ -21,6 +22,15 @@
 //!   `--get-rate` per second runs over the stores created so far; its latency is measured
 //!   from when each request was due.
 //! - `live`: prints `ID NAMESPACE` of every live store of the given users (for clean-up).
+//! - `baseline`: no Storefleet at all. Every `*.yaml` file in `--manifests` (each holds
+//!   some stores: their Namespace, labelled `--label`, first, then its objects) is given
+//!   to `kubectl create -f`, `--concurrency` processes at a time; the namespaces labelled
+//!   `--label` are polled every `--list-every` seconds until each has `--workloads`
+//!   Deployments, StatefulSets and Jobs, all ready (Jobs: succeeded). Then they are
+//!   deleted (`kubectl delete ns -l`) and polled until none is left. This is what the
+//!   control plane alone needs for the stores' objects; `scripts/bench-engine` compares
+//!   the engine with it. CPU of kubectl (this process's reaped children) is reported as
+//!   `kubectl`.
 //!
 //! Common flags: `--pid PID` (the server: its RSS is sampled every second, its CPU and its
 //! reaped children's CPU — helm — are read per phase), `--cluster-pids name=pid,...` (CPU
@@ -60,6 +70,7 @@ enum Mode {
     Latency,
     Bulk,
     Live,
+    Baseline,
 }
 
 #[derive(Debug)]
@@ -77,6 +88,9 @@ struct Args {
     pid: Option<u32>,
     cluster_pids: Vec<(String, u32)>,
     created: Option<String>,
+    manifests: String,
+    label: String,
+    workloads: usize,
 }
 
 fn secs(value: &str, flag: &str) -> Result<Duration> {
@@ -95,7 +109,10 @@ fn parse_args() -> Result<Args> {
         Some("latency") => Mode::Latency,
         Some("bulk") => Mode::Bulk,
         Some("live") => Mode::Live,
-        other => bail!("first argument must be `latency`, `bulk` or `live`, not {other:?}"),
+        Some("baseline") => Mode::Baseline,
+        other => {
+            bail!("first argument must be `latency`, `bulk`, `live` or `baseline`, not {other:?}")
+        }
     };
     let mut args = Args {
         mode,
@@ -103,7 +120,7 @@ fn parse_args() -> Result<Args> {
         tokens: String::new(),
         stores: if mode == Mode::Latency { 20 } else { 1000 },
         poll: Duration::from_millis(50),
-        concurrency: 50,
+        concurrency: if mode == Mode::Baseline { 4 } else { 50 },
         get_rate: 50.0,
         list_every: Duration::from_secs(2),
         progress_every: Duration::from_secs(10),
@@ -111,6 +128,9 @@ fn parse_args() -> Result<Args> {
         pid: None,
         cluster_pids: Vec::new(),
         created: None,
+        manifests: String::new(),
+        label: String::new(),
+        workloads: 0,
     };
     while let Some(flag) = it.next() {
         let value = it.next().with_context(|| format!("{flag} needs a value"))?;
@@ -135,10 +155,17 @@ fn parse_args() -> Result<Args> {
                 }
             }
             "--created" => args.created = Some(value),
+            "--manifests" => args.manifests = value,
+            "--label" => args.label = value,
+            "--workloads" => args.workloads = value.parse().context("--workloads")?,
             _ => bail!("unknown flag {flag}"),
         }
     }
-    if args.tokens.is_empty() {
+    if args.mode == Mode::Baseline {
+        if args.manifests.is_empty() || !args.label.contains('=') || args.workloads == 0 {
+            bail!("baseline needs --manifests DIR, --label KEY=VALUE and --workloads K (K > 0)");
+        }
+    } else if args.tokens.is_empty() {
         bail!("--tokens FILE is required");
     }
     if args.concurrency == 0 {
@@ -1103,6 +1130,253 @@ async fn delete_and_wait(
 }
 
 // ---------------------------------------------------------------------------------------
+// Baseline: the same objects with kubectl alone
+
+/// Run kubectl; its stdout, or the first line of what it said when it failed.
+async fn kubectl(args: &[&str]) -> std::result::Result<String, String> {
+    let out = tokio::process::Command::new("kubectl")
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| format!("cannot run kubectl: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        let err = String::from_utf8_lossy(&out.stderr);
+        Err(err
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or("kubectl failed")
+            .to_owned())
+    }
+}
+
+/// Workloads per namespace and how many of them are ready, from one LIST of Deployments,
+/// StatefulSets and Jobs over all namespaces (only namespaces in `ours` count).
+fn ready_workloads(listing: &str, ours: &HashSet<String>) -> HashMap<String, (usize, usize)> {
+    let mut per_ns: HashMap<String, (usize, usize)> = HashMap::new();
+    for line in listing.lines() {
+        let f: Vec<&str> = line.split('|').collect();
+        let [kind, ns, replicas, ready, succeeded] = f[..] else {
+            continue;
+        };
+        if !ours.contains(ns) {
+            continue;
+        }
+        let num = |s: &str| s.trim().parse::<u64>().unwrap_or(0);
+        let is_ready = match kind {
+            "Job" => num(succeeded) >= 1,
+            _ => {
+                let want = if replicas.trim().is_empty() {
+                    1
+                } else {
+                    num(replicas)
+                };
+                num(ready) >= want
+            }
+        };
+        let e = per_ns.entry(ns.to_owned()).or_default();
+        e.0 += 1;
+        e.1 += usize::from(is_ready);
+    }
+    per_ns
+}
+
+/// kubectl is reported on its own: take it out of a phase's "everything else".
+fn without_kubectl(mut usage: Value, kubectl: f64) -> Value {
+    if let Some(other) = usage["cpu_seconds"]["other"].as_f64() {
+        usage["cpu_seconds"]["other"] = json!((other - kubectl).max(0.0));
+    }
+    usage
+}
+
+fn children_cpu() -> f64 {
+    proc_cpu("self").map_or(0.0, |c| c.children)
+}
+
+async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> Result<Value> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("reading {dir}"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("{dir} has no .yaml files");
+    }
+    // The namespaces to expect: every Namespace object's name in the files.
+    let mut ours = HashSet::new();
+    for f in &files {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
+        for doc in text.split("\n---") {
+            if doc.lines().any(|l| l.trim() == "kind: Namespace") {
+                if let Some(name) = doc.lines().find_map(|l| l.strip_prefix("  name: ")) {
+                    ours.insert(name.trim().trim_matches('"').to_owned());
+                }
+            }
+        }
+    }
+    let stores = ours.len();
+    eprintln!(
+        "  baseline: {stores} stores in {} files, kubectl create with {} in flight",
+        files.len(),
+        ctx.concurrency
+    );
+
+    // Create.
+    let meter = Meter::start(ctx);
+    let kubectl_before = children_cpu();
+    let first = Instant::now();
+    let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+    let creator = {
+        let (errors, concurrency) = (errors.clone(), ctx.concurrency);
+        tokio::spawn(async move {
+            futures::stream::iter(files)
+                .map(|f| async move {
+                    let path = f.display().to_string();
+                    kubectl(&["create", "-f", &path, "-o", "name"]).await.err()
+                })
+                .buffer_unordered(concurrency)
+                .for_each(|e| {
+                    if let Some(e) = e {
+                        lock(&errors).push(e);
+                    }
+                    futures::future::ready(())
+                })
+                .await;
+        })
+    };
+    let listing_args = [
+        "get",
+        "deployments,statefulsets,jobs",
+        "--all-namespaces",
+        "-o",
+        "jsonpath={range .items[*]}{.kind}|{.metadata.namespace}|{.spec.replicas}|{.status.readyReplicas}|{.status.succeeded}{\"\\n\"}{end}",
+    ];
+    let mut outcome = "timeout";
+    let mut all_ready_after = None;
+    let mut creates_finished_after = None;
+    let mut ready = 0;
+    let mut list_errors = 0u64;
+    let mut next_progress = first + ctx.progress_every;
+    let mut next_list = first;
+    loop {
+        tokio::time::sleep_until(next_list).await;
+        next_list = (next_list + ctx.list_every).max(Instant::now());
+        let creating_done = creator.is_finished();
+        if creating_done && creates_finished_after.is_none() {
+            creates_finished_after = Some(first.elapsed().as_secs_f64());
+        }
+        match kubectl(&listing_args).await {
+            Ok(listing) => {
+                ready = ready_workloads(&listing, &ours)
+                    .values()
+                    .filter(|(n, r)| *n >= workloads && r == n)
+                    .count();
+                if ready == stores {
+                    outcome = "all_ready";
+                    all_ready_after = Some(first.elapsed().as_secs_f64());
+                    break;
+                }
+            }
+            Err(e) => {
+                list_errors += 1;
+                if list_errors <= 3 {
+                    eprintln!("  listing failed: {e}");
+                }
+            }
+        }
+        if first.elapsed() >= ctx.timeout {
+            break;
+        }
+        if Instant::now() >= next_progress {
+            next_progress += ctx.progress_every;
+            eprintln!(
+                "  [{:>5.0} s] baseline: {ready}/{stores} stores ready; kubectl create {}",
+                first.elapsed().as_secs_f64(),
+                if creating_done { "finished" } else { "running" },
+            );
+        }
+    }
+    if !creator.is_finished() {
+        creator.abort();
+    }
+    let _ = creator.await;
+    let create_kubectl = children_cpu() - kubectl_before;
+    let create_usage = without_kubectl(meter.finish(ctx), create_kubectl);
+    eprintln!(
+        "  baseline create ended ({outcome}) after {:.1} s: {ready}/{stores} ready",
+        first.elapsed().as_secs_f64()
+    );
+
+    // Delete the namespaces and wait until they are gone.
+    let meter = Meter::start(ctx);
+    let kubectl_before = children_cpu();
+    let first_delete = Instant::now();
+    let delete_error = kubectl(&["delete", "namespace", "-l", label, "--wait=false"])
+        .await
+        .err();
+    let mut delete_outcome = "timeout";
+    let mut gone_after = None;
+    let mut left = stores;
+    let mut next_progress = first_delete + ctx.progress_every;
+    loop {
+        tokio::time::sleep(ctx.list_every).await;
+        match kubectl(&["get", "namespaces", "-l", label, "-o", "name"]).await {
+            Ok(out) => {
+                left = out.lines().filter(|l| !l.trim().is_empty()).count();
+                if left == 0 {
+                    delete_outcome = "all_gone";
+                    gone_after = Some(first_delete.elapsed().as_secs_f64());
+                    break;
+                }
+            }
+            Err(e) => eprintln!("  listing namespaces failed: {e}"),
+        }
+        if first_delete.elapsed() >= ctx.timeout {
+            break;
+        }
+        if Instant::now() >= next_progress {
+            next_progress += ctx.progress_every;
+            eprintln!(
+                "  [{:>5.0} s] baseline delete: {left} namespaces left",
+                first_delete.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let delete_kubectl = children_cpu() - kubectl_before;
+    let delete_usage = without_kubectl(meter.finish(ctx), delete_kubectl);
+    let errors = lock(&errors).clone();
+    Ok(json!({
+        "stores": stores,
+        "workloads_per_store": workloads,
+        "concurrency": ctx.concurrency,
+        "create": {
+            "outcome": outcome,
+            "ready": ready,
+            "all_ready_seconds": all_ready_after,
+            "creates_finished_seconds": creates_finished_after,
+            "create_errors": errors.len(),
+            "first_errors": errors.iter().take(5).collect::<Vec<_>>(),
+            "list_errors": list_errors,
+            "kubectl_cpu_seconds": create_kubectl,
+            "usage": create_usage,
+        },
+        "delete": {
+            "outcome": delete_outcome,
+            "all_gone_seconds": gone_after,
+            "left": left,
+            "error": delete_error,
+            "kubectl_cpu_seconds": delete_kubectl,
+            "usage": delete_usage,
+        },
+    }))
+}
+
+// ---------------------------------------------------------------------------------------
 
 async fn live(ctx: &Ctx) -> Result<()> {
     let url = format!("{}/api/v1/stores", ctx.base);
@@ -1125,15 +1399,18 @@ async fn live(ctx: &Ctx) -> Result<()> {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = parse_args()?;
-    let text = std::fs::read_to_string(&args.tokens)
-        .with_context(|| format!("reading {}", args.tokens))?;
+    let text = if args.mode == Mode::Baseline {
+        String::new()
+    } else {
+        std::fs::read_to_string(&args.tokens).with_context(|| format!("reading {}", args.tokens))?
+    };
     let tokens: Vec<Arc<str>> = text
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .map(Arc::from)
         .collect();
-    if tokens.is_empty() {
+    if tokens.is_empty() && args.mode != Mode::Baseline {
         bail!("{} has no tokens", args.tokens);
     }
     let created_file = match &args.created {
@@ -1173,6 +1450,7 @@ async fn main() -> Result<()> {
         Mode::Live => return live(&ctx).await,
         Mode::Latency => latency(&ctx, args.stores, args.poll).await?,
         Mode::Bulk => bulk(ctx.clone(), args.stores, args.get_rate).await?,
+        Mode::Baseline => baseline(&ctx, &args.manifests, &args.label, args.workloads).await?,
     };
     println!("{result}");
     Ok(())
