@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use crate::domain::{Engine, StoreStatus};
@@ -57,6 +58,15 @@ pub async fn advance_all(storage: &dyn Storage, notifier: &Notifier) -> anyhow::
     Ok(started)
 }
 
+/// Whether a change of this store can let a rollout move on: a store that has left
+/// Upgrading (upgraded, rolled back, failed) or is being deleted. An upgrade's own
+/// progress cannot, and neither can the driver's own news of the upgrades it starts:
+/// reacting to those made the driver read the whole rollout several times per upgraded
+/// store (a quarter of the server's CPU in a 1,000-store rollout).
+fn may_move_a_rollout(store: &Store) -> bool {
+    store.status != StoreStatus::Upgrading || store.is_deleted()
+}
+
 /// Drive rollouts until `token` is cancelled.
 pub async fn run(
     storage: Arc<dyn Storage>,
@@ -64,15 +74,46 @@ pub async fn run(
     token: CancellationToken,
 ) -> anyhow::Result<()> {
     let mut changes = notifier.subscribe();
+    let mut listening = true;
     loop {
         if let Err(e) = advance_all(storage.as_ref(), &notifier).await {
             tracing::debug!(error = %e, "fleet rollouts not advanced this time");
         }
-        tokio::select! {
-            () = token.cancelled() => return Ok(()),
-            () = tokio::time::sleep(TICK) => {},
-            // A store changed: one of its rollouts may move on.
-            _ = changes.recv() => {},
+        let tick = tokio::time::Instant::now() + TICK;
+        loop {
+            tokio::select! {
+                () = token.cancelled() => return Ok(()),
+                () = tokio::time::sleep_until(tick) => break,
+                change = changes.recv(), if listening => match change {
+                    Ok(c) if !may_move_a_rollout(&c.store) => {}
+                    // Missed news (lagged): look at the rollouts.
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => break,
+                    Err(broadcast::error::RecvError::Closed) => listening = false,
+                },
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_store_leaving_its_upgrade_wakes_the_driver() {
+        let mut store = Store::sample("shop");
+        store.status = StoreStatus::Upgrading;
+        assert!(!may_move_a_rollout(&store), "an upgrade's own progress");
+        for status in [
+            StoreStatus::Ready,
+            StoreStatus::Failed,
+            StoreStatus::Deleting,
+        ] {
+            store.status = status;
+            assert!(may_move_a_rollout(&store), "{status:?}");
+        }
+        store.status = StoreStatus::Upgrading;
+        store.deleted_at = Some(chrono::Utc::now());
+        assert!(may_move_a_rollout(&store), "deleted while upgrading");
     }
 }
