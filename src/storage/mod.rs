@@ -201,9 +201,9 @@ pub trait WorkQueue: Send + Sync + std::fmt::Debug {
         lease: Duration,
         now: Timestamp,
     ) -> DbResult<Vec<Store>>;
-    /// Make a store that waits for its next attempt due at `now` (something it waits for
-    /// happened). No effect on a store that is leased, deleted or already due; `true`
-    /// when it was brought forward.
+    /// Make a store that waits for its next attempt due at `now`, ahead of the stores
+    /// already due (something it waits for happened). No effect on a store that is
+    /// leased, deleted or already due; `true` when it was brought forward.
     async fn expedite(&self, id: Uuid, now: Timestamp) -> DbResult<bool>;
     /// Extend a lease still held by `worker`; `false` when it was lost.
     async fn renew_lease(

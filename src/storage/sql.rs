@@ -1216,14 +1216,24 @@ impl WorkQueue for SqlStorage {
 
     async fn expedite(&self, id: Uuid, now: Timestamp) -> DbResult<bool> {
         let _turn = self.write_turn().await;
-        let done = sqlx::query(
-            "UPDATE stores SET next_attempt_at = $1 WHERE id = $2 AND deleted_at IS NULL \
-             AND next_attempt_at > $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)",
-        )
-        .bind(ms(now))
-        .bind(id.to_string())
-        .execute(&self.pool)
-        .await?;
+        // Due at the head of the queue: just before the oldest store already due, so that
+        // what it waited for is acted on now, not after every first pass queued meanwhile
+        // (a bulk delete queues hundreds).
+        let least = match self.backend {
+            Backend::Sqlite => "MIN",
+            Backend::Postgres => "LEAST",
+        };
+        let sql = format!(
+            "UPDATE stores SET next_attempt_at = {least}($1, COALESCE((SELECT MIN(next_attempt_at) - 1 \
+               FROM stores WHERE deleted_at IS NULL AND next_attempt_at IS NOT NULL), $1)) \
+             WHERE id = $2 AND deleted_at IS NULL \
+             AND next_attempt_at > $1 AND (lease_expires_at IS NULL OR lease_expires_at <= $1)"
+        );
+        let done = sqlx::query(&sql)
+            .bind(ms(now))
+            .bind(id.to_string())
+            .execute(&self.pool)
+            .await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -48,6 +48,7 @@ conformance!(
     two_concurrent_claimers_never_get_the_same_store,
     expired_leases_can_be_claimed_again,
     expediting_brings_a_waiting_store_forward_but_never_a_leased_one,
+    an_expedited_store_goes_ahead_of_stores_already_due,
     release_records_outcomes_and_gone_frees_name,
     owner_changes_supersede_a_working_lease,
     delete_and_retry_follow_the_lifecycle,
@@ -488,6 +489,44 @@ async fn expediting_brings_a_waiting_store_forward_but_never_a_leased_one(db: Ar
         .unwrap();
     assert_eq!(got.len(), 1, "due at once after expedite");
     assert!(!db.expedite(Uuid::new_v4(), t1).await.unwrap());
+}
+
+/// What it waited for has happened (its namespace is gone): it finishes before the
+/// first passes of a bulk delete queued earlier, instead of waiting behind all of them.
+async fn an_expedited_store_goes_ahead_of_stores_already_due(db: Arc<dyn Storage>) {
+    let owner = user(&db).await;
+    let waiting = db
+        .create_store(new_store(owner.id, "waiting"))
+        .await
+        .unwrap();
+    let t0 = Utc::now() + chrono::Duration::seconds(1);
+    db.claim_due("w1", 1, Duration::from_secs(30), t0)
+        .await
+        .unwrap();
+    let mut later = outcome(LifecycleEvent::Work);
+    later.next_attempt_at = Some(t0 + chrono::Duration::seconds(60));
+    db.release(waiting.id, "w1", later, t0).await.unwrap();
+    // Three stores queued after it, all due before the wake-up comes.
+    let mut queued = Vec::new();
+    for name in ["queued-a", "queued-b", "queued-c"] {
+        queued.push(db.create_store(new_store(owner.id, name)).await.unwrap().id);
+    }
+    let t1 = t0 + chrono::Duration::seconds(5);
+    assert!(db.expedite(waiting.id, t1).await.unwrap());
+    let got = db
+        .claim_due("w2", 1, Duration::from_secs(30), t1)
+        .await
+        .unwrap();
+    assert_eq!(
+        got.iter().map(|s| s.id).collect::<Vec<_>>(),
+        vec![waiting.id],
+        "the expedited store comes first, before {queued:?}"
+    );
+    let rest = db
+        .claim_due("w2", 10, Duration::from_secs(30), t1)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 3, "the others are still due");
 }
 
 async fn release_records_outcomes_and_gone_frees_name(db: Arc<dyn Storage>) {
