@@ -264,7 +264,9 @@ async fn insert_store(
             None => default_domain(&valid.name, &namespace.id()[..5], &state.config.base_domain)
                 .map_err(|e| ApiError::field("name", e.0))?,
         };
-        let id = Uuid::new_v4();
+        // Time-ordered, and in creation order within this process: stores made in the
+        // same millisecond still list newest first (created_at is in milliseconds).
+        let id = Uuid::now_v7();
         let entry = store_audit(
             auth,
             "store.create",
