@@ -7,7 +7,7 @@
 //! enginebench latency --base URL --tokens FILE --stores 20 [--poll-ms 50]
 //! enginebench bulk    --base URL --tokens FILE --stores 1000 [--concurrency 50] [--get-rate 50]
 //! enginebench live    --base URL --tokens FILE
-//! enginebench baseline --manifests DIR --label KEY=VALUE --workloads K [--concurrency 4]
+//! enginebench baseline --objects FILE --label KEY=VALUE --workloads K [--concurrency 16]
 //! ```
 //!
 //! - `latency`: stores created one after another with the first token; each is polled with
@@ -22,15 +22,16 @@
 //!   `--get-rate` per second runs over the stores created so far; its latency is measured
 //!   from when each request was due.
 //! - `live`: prints `ID NAMESPACE` of every live store of the given users (for clean-up).
-//! - `baseline`: no Storefleet at all. Every `*.yaml` file in `--manifests` (each holds
-//!   some stores: their Namespace, labelled `--label`, first, then its objects) is given
-//!   to `kubectl create -f`, `--concurrency` processes at a time; the namespaces labelled
-//!   `--label` are polled every `--list-every` seconds until each has `--workloads`
-//!   Deployments, StatefulSets and Jobs, all ready (Jobs: succeeded). Then they are
-//!   deleted (`kubectl delete ns -l`) and polled until none is left. This is what the
-//!   control plane alone needs for the stores' objects; `scripts/bench-engine` compares
-//!   the engine with it. CPU of kubectl (this process's reaped children) is reported as
-//!   `kubectl`.
+//! - `baseline`: no Storefleet at all. `--objects` holds one store a line: a JSON array
+//!   of its objects, its Namespace (labelled `--label`) first. One kube client (this
+//!   process, `KUBECONFIG`) creates them: `--concurrency` stores at a time, each store's
+//!   objects one after another in the file's order, as a client applying a manifest does.
+//!   Watches of Deployments, StatefulSets and Jobs (kube::runtime reflectors, listed before
+//!   the clock starts) tell when every store has `--workloads` of them, all ready (Jobs:
+//!   succeeded). Then the namespaces are deleted (same concurrency) and watched until none
+//!   is left. This is what the control plane alone needs for the stores' objects, with a
+//!   client whose own CPU (reported as `driver`) is small next to the cluster's;
+//!   `scripts/bench-engine` compares the engine with it.
 //!
 //! Common flags: `--pid PID` (the server: its RSS is sampled every second, its CPU and its
 //! reaped children's CPU — helm — are read per phase), `--cluster-pids name=pid,...` (CPU
@@ -47,7 +48,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use futures::StreamExt as _;
+use futures::{FutureExt as _, StreamExt as _};
+use k8s_openapi::api::apps::v1::{Deployment, StatefulSet};
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::Namespace;
+use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, GroupVersionKind, PostParams};
+use kube::runtime::{WatchStreamExt as _, reflector, watcher};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
@@ -88,7 +94,7 @@ struct Args {
     pid: Option<u32>,
     cluster_pids: Vec<(String, u32)>,
     created: Option<String>,
-    manifests: String,
+    objects: String,
     label: String,
     workloads: usize,
 }
@@ -120,7 +126,7 @@ fn parse_args() -> Result<Args> {
         tokens: String::new(),
         stores: if mode == Mode::Latency { 20 } else { 1000 },
         poll: Duration::from_millis(50),
-        concurrency: if mode == Mode::Baseline { 4 } else { 50 },
+        concurrency: if mode == Mode::Baseline { 16 } else { 50 },
         get_rate: 50.0,
         list_every: Duration::from_secs(2),
         progress_every: Duration::from_secs(10),
@@ -128,7 +134,7 @@ fn parse_args() -> Result<Args> {
         pid: None,
         cluster_pids: Vec::new(),
         created: None,
-        manifests: String::new(),
+        objects: String::new(),
         label: String::new(),
         workloads: 0,
     };
@@ -155,15 +161,15 @@ fn parse_args() -> Result<Args> {
                 }
             }
             "--created" => args.created = Some(value),
-            "--manifests" => args.manifests = value,
+            "--objects" => args.objects = value,
             "--label" => args.label = value,
             "--workloads" => args.workloads = value.parse().context("--workloads")?,
             _ => bail!("unknown flag {flag}"),
         }
     }
     if args.mode == Mode::Baseline {
-        if args.manifests.is_empty() || !args.label.contains('=') || args.workloads == 0 {
-            bail!("baseline needs --manifests DIR, --label KEY=VALUE and --workloads K (K > 0)");
+        if args.objects.is_empty() || !args.label.contains('=') || args.workloads == 0 {
+            bail!("baseline needs --objects FILE, --label KEY=VALUE and --workloads K (K > 0)");
         }
     } else if args.tokens.is_empty() {
         bail!("--tokens FILE is required");
@@ -1130,117 +1136,247 @@ async fn delete_and_wait(
 }
 
 // ---------------------------------------------------------------------------------------
-// Baseline: the same objects with kubectl alone
+// Baseline: the same objects sent by one client, readiness from watches
 
-/// Run kubectl; its stdout, or the first line of what it said when it failed.
-async fn kubectl(args: &[&str]) -> std::result::Result<String, String> {
-    let out = tokio::process::Command::new("kubectl")
-        .args(args)
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .output()
-        .await
-        .map_err(|e| format!("cannot run kubectl: {e}"))?;
-    if out.status.success() {
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    } else {
-        let err = String::from_utf8_lossy(&out.stderr);
-        Err(err
-            .lines()
-            .find(|l| !l.trim().is_empty())
-            .unwrap_or("kubectl failed")
-            .to_owned())
+/// One store's objects in the order they are created: its Namespace first.
+type StoreObjects = Vec<DynamicObject>;
+
+/// Where each kind of object is created, resolved before the clock starts.
+type Kinds = HashMap<(String, String), (ApiResource, bool)>;
+
+/// The stores of `--objects`: one JSON array of objects a line, its Namespace first.
+fn read_stores(path: &str) -> Result<Vec<StoreObjects>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {path}"))?;
+    let mut stores = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let objects: StoreObjects = serde_json::from_str(line)
+            .with_context(|| format!("{path}:{}: not a JSON array of objects", n + 1))?;
+        let first_is_namespace = objects
+            .first()
+            .and_then(|o| o.types.as_ref())
+            .is_some_and(|t| t.kind == "Namespace");
+        if !first_is_namespace
+            || objects
+                .iter()
+                .any(|o| o.types.is_none() || o.metadata.name.is_none())
+        {
+            bail!(
+                "{path}:{}: want the store's Namespace first, and apiVersion, kind and name on every object",
+                n + 1
+            );
+        }
+        stores.push(objects);
+    }
+    if stores.is_empty() {
+        bail!("{path} holds no stores");
+    }
+    Ok(stores)
+}
+
+fn kind_key(o: &DynamicObject) -> (String, String) {
+    o.types
+        .as_ref()
+        .map(|t| (t.api_version.clone(), t.kind.clone()))
+        .unwrap_or_default()
+}
+
+/// Discovery of every kind the stores use (one request per kind, before the clock starts).
+async fn resolve_kinds(client: &kube::Client, stores: &[StoreObjects]) -> Result<Kinds> {
+    let mut kinds = Kinds::new();
+    for key in stores.iter().flatten().map(kind_key) {
+        if kinds.contains_key(&key) {
+            continue;
+        }
+        let (group, version) = key.0.split_once('/').unwrap_or(("", &key.0));
+        let gvk = GroupVersionKind::gvk(group, version, &key.1);
+        let (resource, caps) = kube::discovery::pinned_kind(client, &gvk)
+            .await
+            .with_context(|| format!("the cluster does not serve {} {}", key.0, key.1))?;
+        let namespaced = caps.scope == kube::discovery::Scope::Namespaced;
+        kinds.insert(key, (resource, namespaced));
+    }
+    Ok(kinds)
+}
+
+/// Answers worth another try: overload, a server error, or no answer at all.
+fn kube_retryable(e: &kube::Error) -> bool {
+    match e {
+        kube::Error::Api(status) => status.code == 429 || status.code >= 500,
+        _ => true,
     }
 }
 
-/// Workloads per namespace and how many of them are ready, from one LIST of Deployments,
-/// StatefulSets and Jobs over all namespaces (only namespaces in `ours` count).
-fn ready_workloads(listing: &str, ours: &HashSet<String>) -> HashMap<String, (usize, usize)> {
-    let mut per_ns: HashMap<String, (usize, usize)> = HashMap::new();
-    for line in listing.lines() {
-        let f: Vec<&str> = line.split('|').collect();
-        let [kind, ns, replicas, ready, succeeded] = f[..] else {
+/// Create one store's objects one after another, as a client applying its manifest does.
+/// The first object that cannot be created ends the store, with what the API said.
+async fn create_store(
+    client: &kube::Client,
+    kinds: &Kinds,
+    objects: &StoreObjects,
+) -> Option<String> {
+    for object in objects {
+        let key = kind_key(object);
+        let Some((resource, namespaced)) = kinds.get(&key) else {
+            return Some(format!("{} {}: kind not resolved", key.0, key.1));
+        };
+        let api: Api<DynamicObject> = match (&object.metadata.namespace, namespaced) {
+            (Some(ns), true) => Api::namespaced_with(client.clone(), ns, resource),
+            _ => Api::all_with(client.clone(), resource),
+        };
+        let mut attempt = 1;
+        loop {
+            match api.create(&PostParams::default(), object).await {
+                Ok(_) => break,
+                Err(e) if attempt < ATTEMPTS && kube_retryable(&e) => {
+                    tokio::time::sleep(Duration::from_millis(250) * attempt).await;
+                    attempt += 1;
+                }
+                Err(e) => {
+                    let name = object.metadata.name.as_deref().unwrap_or_default();
+                    return Some(format!("{} {name}: {e}", key.1));
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether a workload is done: all its replicas ready, or (a Job) succeeded.
+trait Workload:
+    kube::Resource<DynamicType = ()>
+    + Clone
+    + std::fmt::Debug
+    + serde::de::DeserializeOwned
+    + Send
+    + Sync
+    + 'static
+{
+    fn is_ready(&self) -> bool;
+}
+
+/// All the replicas a workload asks for (1 when it does not say) are ready.
+fn replicas_ready(wanted: Option<i32>, ready: Option<i32>) -> bool {
+    ready.unwrap_or(0) >= wanted.unwrap_or(1)
+}
+
+impl Workload for Deployment {
+    fn is_ready(&self) -> bool {
+        replicas_ready(
+            self.spec.as_ref().and_then(|s| s.replicas),
+            self.status.as_ref().and_then(|s| s.ready_replicas),
+        )
+    }
+}
+
+impl Workload for StatefulSet {
+    fn is_ready(&self) -> bool {
+        replicas_ready(
+            self.spec.as_ref().and_then(|s| s.replicas),
+            self.status.as_ref().and_then(|s| s.ready_replicas),
+        )
+    }
+}
+
+impl Workload for Job {
+    fn is_ready(&self) -> bool {
+        self.status.as_ref().and_then(|s| s.succeeded).unwrap_or(0) >= 1
+    }
+}
+
+/// A reflector of one workload kind over all namespaces, fed by a watch.
+fn reflect<K: Workload>(
+    client: &kube::Client,
+    events: &mut Vec<futures::stream::BoxStream<'static, ()>>,
+) -> reflector::Store<K> {
+    let (reader, writer) = reflector::store::<K>();
+    let stream = watcher(Api::<K>::all(client.clone()), watcher::Config::default())
+        .default_backoff()
+        .modify(|o: &mut K| o.meta_mut().managed_fields = None)
+        .reflect(writer)
+        .filter_map(|e| futures::future::ready(e.ok().map(|_| ())))
+        .boxed();
+    events.push(stream);
+    reader
+}
+
+/// Per store namespace in `ours`: (workloads, ready workloads).
+fn count_ready<K: Workload>(
+    store: &reflector::Store<K>,
+    ours: &HashSet<String>,
+    per_ns: &mut HashMap<String, (usize, usize)>,
+) {
+    for w in store.state() {
+        let Some(ns) = w.meta().namespace.as_deref() else {
             continue;
         };
         if !ours.contains(ns) {
             continue;
         }
-        let num = |s: &str| s.trim().parse::<u64>().unwrap_or(0);
-        let is_ready = match kind {
-            "Job" => num(succeeded) >= 1,
-            _ => {
-                let want = if replicas.trim().is_empty() {
-                    1
-                } else {
-                    num(replicas)
-                };
-                num(ready) >= want
-            }
-        };
         let e = per_ns.entry(ns.to_owned()).or_default();
         e.0 += 1;
-        e.1 += usize::from(is_ready);
+        e.1 += usize::from(w.is_ready());
     }
-    per_ns
 }
 
-/// kubectl is reported on its own: take it out of a phase's "everything else".
-fn without_kubectl(mut usage: Value, kubectl: f64) -> Value {
-    if let Some(other) = usage["cpu_seconds"]["other"].as_f64() {
-        usage["cpu_seconds"]["other"] = json!((other - kubectl).max(0.0));
-    }
-    usage
-}
-
-fn children_cpu() -> f64 {
-    proc_cpu("self").map_or(0.0, |c| c.children)
-}
-
-async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> Result<Value> {
-    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("reading {dir}"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+async fn baseline(ctx: &Arc<Ctx>, path: &str, label: &str, workloads: usize) -> Result<Value> {
+    let stores = read_stores(path)?;
+    let ours: HashSet<String> = stores
+        .iter()
+        .filter_map(|s| s[0].metadata.name.clone())
         .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("{dir} has no .yaml files");
+    if ours.len() != stores.len() {
+        bail!("{path}: two stores have the same namespace");
     }
-    // The namespaces to expect: every Namespace object's name in the files.
-    let mut ours = HashSet::new();
-    for f in &files {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("reading {}", f.display()))?;
-        for doc in text.split("\n---") {
-            if doc.lines().any(|l| l.trim() == "kind: Namespace") {
-                if let Some(name) = doc.lines().find_map(|l| l.strip_prefix("  name: ")) {
-                    ours.insert(name.trim().trim_matches('"').to_owned());
-                }
-            }
-        }
+    let total = stores.len();
+    let kube_client = kube::Client::try_default()
+        .await
+        .context("no Kubernetes client (KUBECONFIG)")?;
+    let kinds = resolve_kinds(&kube_client, &stores).await?;
+
+    // Watches first, so that the clock starts on an already listed cluster.
+    let mut events = Vec::new();
+    let deployments = reflect::<Deployment>(&kube_client, &mut events);
+    let statefulsets = reflect::<StatefulSet>(&kube_client, &mut events);
+    let jobs = reflect::<Job>(&kube_client, &mut events);
+    let mut events = futures::stream::select_all(events);
+    let watching = async {
+        tokio::try_join!(
+            deployments.wait_until_ready(),
+            statefulsets.wait_until_ready(),
+            jobs.wait_until_ready()
+        )
+    };
+    tokio::select! {
+        r = watching => { r.context("the watches stopped before their first listing")?; }
+        _ = async { while events.next().await.is_some() {} } => bail!("the watches ended"),
+        () = tokio::time::sleep(Duration::from_secs(60)) => bail!("the watches did not list within 60 s"),
     }
-    let stores = ours.len();
     eprintln!(
-        "  baseline: {stores} stores in {} files, kubectl create with {} in flight",
-        files.len(),
+        "  baseline: {total} stores, {} objects each, {} stores in flight from one client",
+        stores[0].len(),
         ctx.concurrency
     );
 
     // Create.
     let meter = Meter::start(ctx);
-    let kubectl_before = children_cpu();
     let first = Instant::now();
     let errors: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sent = Arc::new(AtomicUsize::new(0));
     let creator = {
-        let (errors, concurrency) = (errors.clone(), ctx.concurrency);
+        let (errors, sent, concurrency) = (errors.clone(), sent.clone(), ctx.concurrency);
+        let client = kube_client.clone();
         tokio::spawn(async move {
-            futures::stream::iter(files)
-                .map(|f| async move {
-                    let path = f.display().to_string();
-                    kubectl(&["create", "-f", &path, "-o", "name"]).await.err()
+            futures::stream::iter(stores)
+                .map(|objects| {
+                    let (client, kinds) = (&client, &kinds);
+                    async move { create_store(client, kinds, &objects).await }
                 })
                 .buffer_unordered(concurrency)
                 .for_each(|e| {
+                    sent.fetch_add(1, Ordering::Relaxed);
                     if let Some(e) = e {
                         lock(&errors).push(e);
                     }
@@ -1249,55 +1385,48 @@ async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> R
                 .await;
         })
     };
-    let listing_args = [
-        "get",
-        "deployments,statefulsets,jobs",
-        "--all-namespaces",
-        "-o",
-        "jsonpath={range .items[*]}{.kind}|{.metadata.namespace}|{.spec.replicas}|{.status.readyReplicas}|{.status.succeeded}{\"\\n\"}{end}",
-    ];
     let mut outcome = "timeout";
     let mut all_ready_after = None;
     let mut creates_finished_after = None;
     let mut ready = 0;
-    let mut list_errors = 0u64;
     let mut next_progress = first + ctx.progress_every;
-    let mut next_list = first;
+    let deadline = first + ctx.timeout;
+    let mut recount = tokio::time::interval(Duration::from_millis(100));
+    let mut changed = true;
     loop {
-        tokio::time::sleep_until(next_list).await;
-        next_list = (next_list + ctx.list_every).max(Instant::now());
-        let creating_done = creator.is_finished();
-        if creating_done && creates_finished_after.is_none() {
+        tokio::select! {
+            e = events.next() => match e {
+                Some(()) => { changed = true; continue; }
+                None => { outcome = "watch_ended"; break; }
+            },
+            _ = recount.tick() => {}
+            () = tokio::time::sleep_until(deadline) => break,
+        }
+        if creates_finished_after.is_none() && creator.is_finished() {
             creates_finished_after = Some(first.elapsed().as_secs_f64());
         }
-        match kubectl(&listing_args).await {
-            Ok(listing) => {
-                ready = ready_workloads(&listing, &ours)
-                    .values()
-                    .filter(|(n, r)| *n >= workloads && r == n)
-                    .count();
-                if ready == stores {
-                    outcome = "all_ready";
-                    all_ready_after = Some(first.elapsed().as_secs_f64());
-                    break;
-                }
+        if changed {
+            changed = false;
+            let mut per_ns = HashMap::new();
+            count_ready(&deployments, &ours, &mut per_ns);
+            count_ready(&statefulsets, &ours, &mut per_ns);
+            count_ready(&jobs, &ours, &mut per_ns);
+            ready = per_ns
+                .values()
+                .filter(|(n, r)| *n >= workloads && r == n)
+                .count();
+            if ready == total {
+                outcome = "all_ready";
+                all_ready_after = Some(first.elapsed().as_secs_f64());
+                break;
             }
-            Err(e) => {
-                list_errors += 1;
-                if list_errors <= 3 {
-                    eprintln!("  listing failed: {e}");
-                }
-            }
-        }
-        if first.elapsed() >= ctx.timeout {
-            break;
         }
         if Instant::now() >= next_progress {
             next_progress += ctx.progress_every;
             eprintln!(
-                "  [{:>5.0} s] baseline: {ready}/{stores} stores ready; kubectl create {}",
+                "  [{:>5.0} s] baseline: {ready}/{total} stores ready; {}/{total} stores sent",
                 first.elapsed().as_secs_f64(),
-                if creating_done { "finished" } else { "running" },
+                sent.load(Ordering::Relaxed),
             );
         }
     }
@@ -1305,39 +1434,58 @@ async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> R
         creator.abort();
     }
     let _ = creator.await;
-    let create_kubectl = children_cpu() - kubectl_before;
-    let create_usage = without_kubectl(meter.finish(ctx), create_kubectl);
+    drop(events);
+    let create_usage = meter.finish(ctx);
     eprintln!(
-        "  baseline create ended ({outcome}) after {:.1} s: {ready}/{stores} ready",
+        "  baseline create ended ({outcome}) after {:.1} s: {ready}/{total} ready",
         first.elapsed().as_secs_f64()
     );
 
-    // Delete the namespaces and wait until they are gone.
+    // Delete the namespaces, as many at a time as were created, and watch them go.
     let meter = Meter::start(ctx);
-    let kubectl_before = children_cpu();
     let first_delete = Instant::now();
-    let delete_error = kubectl(&["delete", "namespace", "-l", label, "--wait=false"])
-        .await
-        .err();
-    let mut delete_outcome = "timeout";
-    let mut gone_after = None;
-    let mut left = stores;
-    let mut next_progress = first_delete + ctx.progress_every;
-    loop {
-        tokio::time::sleep(ctx.list_every).await;
-        match kubectl(&["get", "namespaces", "-l", label, "-o", "name"]).await {
-            Ok(out) => {
-                left = out.lines().filter(|l| !l.trim().is_empty()).count();
-                if left == 0 {
-                    delete_outcome = "all_gone";
-                    gone_after = Some(first_delete.elapsed().as_secs_f64());
-                    break;
+    let namespaces: Api<Namespace> = Api::all(kube_client.clone());
+    let (reader, writer) = reflector::store::<Namespace>();
+    let mut gone_events = watcher(namespaces.clone(), watcher::Config::default().labels(label))
+        .default_backoff()
+        .reflect(writer)
+        .boxed();
+    let delete_errors: Vec<String> = futures::stream::iter(ours.iter())
+        .map(|ns| {
+            let namespaces = &namespaces;
+            async move {
+                match namespaces.delete(ns, &DeleteParams::background()).await {
+                    Ok(_) => None,
+                    Err(kube::Error::Api(s)) if s.code == 404 => None,
+                    Err(e) => Some(format!("namespace {ns}: {e}")),
                 }
             }
-            Err(e) => eprintln!("  listing namespaces failed: {e}"),
+        })
+        .buffer_unordered(ctx.concurrency)
+        .filter_map(futures::future::ready)
+        .collect()
+        .await;
+    let mut delete_outcome = "timeout";
+    let mut gone_after = None;
+    let mut left = total;
+    let mut next_progress = first_delete + ctx.progress_every;
+    let deadline = first_delete + ctx.timeout;
+    loop {
+        tokio::select! {
+            e = gone_events.next() => if e.is_none() { delete_outcome = "watch_ended"; break; },
+            () = tokio::time::sleep_until(deadline) => break,
         }
-        if first_delete.elapsed() >= ctx.timeout {
-            break;
+        if reader
+            .wait_until_ready()
+            .now_or_never()
+            .is_some_and(|r| r.is_ok())
+        {
+            left = reader.state().len();
+            if left == 0 {
+                delete_outcome = "all_gone";
+                gone_after = Some(first_delete.elapsed().as_secs_f64());
+                break;
+            }
         }
         if Instant::now() >= next_progress {
             next_progress += ctx.progress_every;
@@ -1347,11 +1495,10 @@ async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> R
             );
         }
     }
-    let delete_kubectl = children_cpu() - kubectl_before;
-    let delete_usage = without_kubectl(meter.finish(ctx), delete_kubectl);
+    let delete_usage = meter.finish(ctx);
     let errors = lock(&errors).clone();
     Ok(json!({
-        "stores": stores,
+        "stores": total,
         "workloads_per_store": workloads,
         "concurrency": ctx.concurrency,
         "create": {
@@ -1361,16 +1508,14 @@ async fn baseline(ctx: &Arc<Ctx>, dir: &str, label: &str, workloads: usize) -> R
             "creates_finished_seconds": creates_finished_after,
             "create_errors": errors.len(),
             "first_errors": errors.iter().take(5).collect::<Vec<_>>(),
-            "list_errors": list_errors,
-            "kubectl_cpu_seconds": create_kubectl,
             "usage": create_usage,
         },
         "delete": {
             "outcome": delete_outcome,
             "all_gone_seconds": gone_after,
             "left": left,
-            "error": delete_error,
-            "kubectl_cpu_seconds": delete_kubectl,
+            "errors": delete_errors.len(),
+            "first_errors": delete_errors.iter().take(5).collect::<Vec<_>>(),
             "usage": delete_usage,
         },
     }))
@@ -1450,7 +1595,7 @@ async fn main() -> Result<()> {
         Mode::Live => return live(&ctx).await,
         Mode::Latency => latency(&ctx, args.stores, args.poll).await?,
         Mode::Bulk => bulk(ctx.clone(), args.stores, args.get_rate).await?,
-        Mode::Baseline => baseline(&ctx, &args.manifests, &args.label, args.workloads).await?,
+        Mode::Baseline => baseline(&ctx, &args.objects, &args.label, args.workloads).await?,
     };
     println!("{result}");
     Ok(())
