@@ -183,6 +183,8 @@ node_cleanup_mounts() {
 
 node_write_configs() {
   local p="$PKI_DIR"
+  # On a new machine this runs before node_prepare_host has made the node's directories.
+  mkdir -p "$NODE_DIR" "$CNI_CONF_DIR"
   cat > "$NODE_DIR/containerd.toml" <<EOF
 version = 2
 root = "$CONTAINERD_ROOT"
