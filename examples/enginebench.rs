@@ -1230,6 +1230,8 @@ async fn create_store(
         loop {
             match api.create(&PostParams::default(), object).await {
                 Ok(_) => break,
+                // An earlier attempt got there, though its answer was lost.
+                Err(kube::Error::Api(s)) if attempt > 1 && s.code == 409 => break,
                 Err(e) if attempt < ATTEMPTS && kube_retryable(&e) => {
                     tokio::time::sleep(Duration::from_millis(250) * attempt).await;
                     attempt += 1;
