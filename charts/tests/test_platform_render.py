@@ -371,7 +371,7 @@ def test_values_local(platform_renderings):
     assert e["STOREFLEET_WORKERS"] == "2"
     assert e["STOREFLEET_LOG_FORMAT"] == "json"
     egress = r.one("NetworkPolicy")["spec"]["egress"]
-    api = [rule for rule in egress if {"protocol": "TCP", "port": 46443} in rule["ports"]]
+    api = [rule for rule in egress if {"protocol": "TCP", "port": 16443} in rule["ports"]]
     assert len(api) == 1
     assert {"ipBlock": {"cidr": "10.244.0.1/32"}} in api[0]["to"]
     assert {"ipBlock": {"cidr": "10.96.0.1/32"}} in api[0]["to"]

@@ -15,14 +15,17 @@ BIN_DIR="$CACHE_ROOT/bin-$CACHE_KEY"
 BUILD_DIR="$CACHE_ROOT/build-$CACHE_KEY"
 STATE_DIR="${STOREFLEET_TESTENV_STATE:-$CACHE_ROOT/state}"
 
-# Loopback only. Fixed high ports, each overridable.
+# Loopback only. Fixed ports, each overridable, all below the kernel's ephemeral range
+# (net.ipv4.ip_local_port_range, 32768-60999 by default): a port in that range can be
+# taken at any moment as the local end of some outgoing connection, and the component
+# that wants to listen on it then fails with "address already in use".
 HOST=127.0.0.1
-ETCD_PORT="${STOREFLEET_TESTENV_ETCD_PORT:-42379}"
-ETCD_PEER_PORT="${STOREFLEET_TESTENV_ETCD_PEER_PORT:-42380}"
-APISERVER_PORT="${STOREFLEET_TESTENV_APISERVER_PORT:-46443}"
-KCM_PORT="${STOREFLEET_TESTENV_KCM_PORT:-40257}"
-SCHEDULER_PORT="${STOREFLEET_TESTENV_SCHEDULER_PORT:-40259}"
-KWOK_PORT="${STOREFLEET_TESTENV_KWOK_PORT:-40247}"
+ETCD_PORT="${STOREFLEET_TESTENV_ETCD_PORT:-12379}"
+ETCD_PEER_PORT="${STOREFLEET_TESTENV_ETCD_PEER_PORT:-12380}"
+APISERVER_PORT="${STOREFLEET_TESTENV_APISERVER_PORT:-16443}"
+KCM_PORT="${STOREFLEET_TESTENV_KCM_PORT:-11257}"
+SCHEDULER_PORT="${STOREFLEET_TESTENV_SCHEDULER_PORT:-11259}"
+KWOK_PORT="${STOREFLEET_TESTENV_KWOK_PORT:-11247}"
 
 # Go: never fetch another toolchain, never use cgo (static binaries, no C compiler needed).
 export GOTOOLCHAIN=local CGO_ENABLED=0
