@@ -35,7 +35,7 @@ use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
     components(schemas(
         Problem, UserView, Credentials, PasswordChange, Session, Me, StoreView, StoreList, CreateStoreBody, StorePatch,
         EventView, EventList, AdminUserView, AdminUserList, UserPatch, AuditEventView,
-        AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, ServerInfo, ReadyChecks, Readiness, Engine, Role,
+        AuditEventList, HealthView, ComponentView, CredentialsView, EngineInfo, CredentialKind, ServerInfo, ReadyChecks, Readiness, Engine, Role,
         StoreStatus, EventLevel, NewUserBody, CreatedUser, PasswordReset, SessionView, SessionList,
         SessionsEnded, RevisionView, RevisionList, RollbackBody,
         StartRollout, RolloutView, RolloutStoreView, RolloutList, RolloutState, RolloutStoreState,

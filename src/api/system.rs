@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::AppState;
-use super::views::{EngineInfo, Readiness, ReadyChecks, ServerInfo};
+use super::views::{CredentialKind, EngineInfo, Readiness, ReadyChecks, ServerInfo};
 use crate::config::Signup;
 use crate::engines;
 
@@ -122,6 +122,9 @@ pub async fn info(State(state): State<AppState>) -> Json<ServerInfo> {
                 id: *e,
                 name: e.display_name().to_owned(),
                 default: i == 0,
+                rotatable_credentials: engines::for_engine(*e)
+                    .map(CredentialKind::rotatable_by)
+                    .unwrap_or_default(),
             })
             .collect(),
     })

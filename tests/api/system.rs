@@ -145,6 +145,20 @@ async fn info_lists_the_engines_offered_the_default_first() {
             ("medusa".to_owned(), false)
         ]
     );
+    // What each engine can rotate, so a client offers only that.
+    let rotatable: Vec<&Value> = info["engines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["rotatable_credentials"])
+        .collect();
+    assert_eq!(
+        rotatable,
+        [
+            &serde_json::json!(["admin_password", "database_passwords", "salts"]),
+            &serde_json::json!([])
+        ]
+    );
     let medusa_first =
         TestApp::spawn_with(Options::default().env("STOREFLEET_ENGINES", "medusa")).await;
     assert_eq!(

@@ -1,21 +1,17 @@
 // A store's credentials: rotating them (POST /stores/{id}/credentials/rotate), which kinds
 // each engine can rotate, and the server's refusals in words.
 import { api, ApiError, errorMessage } from './client';
-import type { RotateCredentialsBody, Store } from './types';
+import type { CredentialKind, RotateCredentialsBody, ServerInfo, Store } from './types';
 
-/** A kind of credential a rotation replaces: the body's field names. */
-export type CredentialKind = keyof RotateCredentialsBody;
+export type { CredentialKind };
 
-// What the server's engines rotate (their `rotation_keys`): the server does not list it,
-// so it is written down here. An engine missing here rotates nothing yet (Medusa answers
-// 409 `not_supported_for_engine`).
-const ROTATABLE: Partial<Record<Store['engine'], readonly CredentialKind[]>> = {
-  woocommerce: ['admin_password', 'database_passwords', 'salts'],
-};
-
-/** The kinds a store of `engine` can rotate; empty when it cannot rotate any yet. */
-export function rotatableKinds(engine: string): readonly CredentialKind[] {
-  return ROTATABLE[engine as Store['engine']] ?? [];
+/**
+ * The kinds a store of `engine` can rotate, as the server lists them in GET /info; empty
+ * when it cannot rotate any yet, when the server does not offer that engine, or while
+ * /info is not known.
+ */
+export function rotatableKinds(info: ServerInfo | null, engine: string): readonly CredentialKind[] {
+  return info?.engines.find((e) => e.id === engine)?.rotatable_credentials ?? [];
 }
 
 /**

@@ -760,6 +760,11 @@ export interface components {
             temporary_password: string;
             user: components["schemas"]["AdminUserView"];
         };
+        /**
+         * @description A kind of store credential, as named by the fields of a rotation request.
+         * @enum {string}
+         */
+        CredentialKind: "admin_password" | "database_passwords" | "salts";
         Credentials: {
             /** Format: email */
             email: string;
@@ -778,6 +783,11 @@ export interface components {
             default: boolean;
             id: components["schemas"]["Engine"];
             name: string;
+            /**
+             * @description The kinds of credentials a store of this engine can rotate (the fields of
+             *     `POST /api/v1/stores/{id}/credentials/rotate`); empty when it cannot rotate any yet.
+             */
+            rotatable_credentials: components["schemas"]["CredentialKind"][];
         };
         /** @enum {string} */
         EventLevel: "info" | "warning" | "error";
@@ -3273,6 +3283,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const credentialKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["CredentialKind"]> = ["admin_password", "database_passwords", "salts"];
 export const engineValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Engine"]> = ["woocommerce", "medusa"];
 export const eventLevelValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["EventLevel"]> = ["info", "warning", "error"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["user", "admin"];

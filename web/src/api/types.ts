@@ -26,6 +26,7 @@ export type StoreEvent = Schemas['EventView'];
 export type EventListResponse = Schemas['EventList'];
 export type Credentials = Schemas['CredentialsView'];
 export type RotateCredentialsBody = Schemas['RotateCredentialsBody'];
+export type CredentialKind = Schemas['CredentialKind'];
 export type HealthComponent = Schemas['ComponentView'];
 export type StoreHealth = Schemas['HealthView'];
 export type StorePatch = Schemas['StorePatch'];

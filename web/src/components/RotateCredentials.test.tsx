@@ -1,7 +1,8 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Store } from '../api/types';
+import { rotatableKinds } from '../api/credentials';
+import type { ServerInfo, Store } from '../api/types';
 import { info, makeStore, me } from '../test/fixtures';
 import { FakeEventSource, installServer, problem, type Handler, type Reply } from '../test/http';
 import { renderApp } from '../test/render';
@@ -21,7 +22,7 @@ const rotating = (s: Store): Store => ({ ...s, status: 'Provisioning', status_re
 const rotatePath = (s: Store) => `POST /stores/${s.id}/credentials/rotate`;
 
 function renderButton(store: Store, onRotated = vi.fn()) {
-  render(<RotateCredentials store={store} onRotated={onRotated} />);
+  render(<RotateCredentials store={store} kinds={rotatableKinds(info, store.engine)} onRotated={onRotated} />);
   return onRotated;
 }
 
@@ -108,8 +109,30 @@ describe('rotate credentials', () => {
 
   it('is not rendered for stores whose engine cannot rotate credentials (Medusa)', () => {
     installServer({});
-    const { container } = render(<RotateCredentials store={readyStore({ engine: 'medusa' })} onRotated={vi.fn()} />);
+    const s = readyStore({ engine: 'medusa' });
+    const { container } = render(<RotateCredentials store={s} kinds={rotatableKinds(info, s.engine)} onRotated={vi.fn()} />);
     expect(screen.queryByRole('button', { name: 'Rotate credentials' })).toBeNull();
+    expect(container).toBeEmptyDOMElement();
+  });
+
+  it('offers only the kinds the server lists for the engine', async () => {
+    const s = readyStore();
+    const { requests } = installServer({ [rotatePath(s)]: { status: 202, body: rotating(s) } });
+    const onlyAdmin: ServerInfo = { ...info, engines: [{ id: 'woocommerce', name: 'WooCommerce', default: true, rotatable_credentials: ['admin_password'] }] };
+    render(<RotateCredentials store={s} kinds={rotatableKinds(onlyAdmin, s.engine)} onRotated={vi.fn()} />);
+    const user = userEvent.setup();
+    const dialog = await openDialog(user);
+    expect(within(dialog).queryByRole('checkbox')).toBeNull();
+    await user.click(within(dialog).getByRole('button', { name: 'Rotate now' }));
+    await waitFor(() => expect(requests).toHaveLength(1));
+    // Kinds the engine cannot rotate are left out (the server takes them as false).
+    expect(requests[0]?.body).toEqual({ admin_password: true });
+  });
+
+  it('is not rendered before the server has said what the engine can rotate', () => {
+    installServer({});
+    const s = readyStore();
+    const { container } = render(<RotateCredentials store={s} kinds={rotatableKinds(null, s.engine)} onRotated={vi.fn()} />);
     expect(container).toBeEmptyDOMElement();
   });
 

@@ -2,7 +2,7 @@
 // platform replaces the store's admin password (and, when asked, its database password and
 // WordPress salts) and applies them; the store is Provisioning until that is done.
 import { useId, useState, type ReactNode } from 'react';
-import { rotatableKinds, rotateCredentials, rotateErrorWords, type CredentialKind, type RefusalWords } from '../api/credentials';
+import { rotateCredentials, rotateErrorWords, type CredentialKind, type RefusalWords } from '../api/credentials';
 import type { RotateCredentialsBody, Store } from '../api/types';
 import { useAnnounce } from '../state/announcer';
 import { Dialog } from './Dialog';
@@ -23,11 +23,14 @@ const OPTION_WORDS: Record<OptionalKind, { label: string; hint: string }> = {
 
 const NO_OPTIONS: Record<OptionalKind, boolean> = { database_passwords: false, salts: false };
 
+/** `kinds`: what the store's engine can rotate (`rotatableKinds`); nothing shows without the admin password. */
 export function RotateCredentials({
   store,
+  kinds,
   onRotated,
 }: {
   store: Pick<Store, 'id' | 'name' | 'status' | 'engine'>;
+  kinds: readonly CredentialKind[];
   onRotated: (store: Store) => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -36,7 +39,6 @@ export function RotateCredentials({
   const [error, setError] = useState<RefusalWords | null>(null);
   const announce = useAnnounce();
   const hintId = useId();
-  const kinds = rotatableKinds(store.engine);
   if (!kinds.includes('admin_password')) return null;
 
   const ready = store.status === 'Ready';

@@ -9,6 +9,7 @@ import { CopyButton } from '../components/CopyButton';
 import { DeleteStoreDialog } from '../components/DeleteStoreDialog';
 import { OpenWpAdmin } from '../components/OpenWpAdmin';
 import { RotateCredentials } from '../components/RotateCredentials';
+import { rotatableKinds } from '../api/credentials';
 import { StoreRevisions } from '../components/StoreRevisions';
 import { engineName } from '../components/StoreList';
 import { engineWords } from '../engineWords';
@@ -445,6 +446,7 @@ function TechnicalDetails({ store, events, open }: { store: Store; events: Store
 }
 
 function CredentialsCard({ store, onStoreChange }: { store: Store; onStoreChange: (s: Store) => void }) {
+  const { info } = useSession();
   const [creds, setCreds] = useState<Credentials | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -515,6 +517,7 @@ function CredentialsCard({ store, onStoreChange }: { store: Store; onStoreChange
       <div className="mt-4 border-t border-slate-100 pt-4 empty:hidden">
         <RotateCredentials
           store={store}
+          kinds={rotatableKinds(info, store.engine)}
           onRotated={(s) => {
             setCreds(null);
             onStoreChange(s);

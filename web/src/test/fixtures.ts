@@ -5,8 +5,8 @@ export const info: ServerInfo = {
   signup: 'open',
   base_domain: 'stores.localhost',
   engines: [
-    { id: 'woocommerce', name: 'WooCommerce', default: true },
-    { id: 'medusa', name: 'Medusa', default: false },
+    { id: 'woocommerce', name: 'WooCommerce', default: true, rotatable_credentials: ['admin_password', 'database_passwords', 'salts'] },
+    { id: 'medusa', name: 'Medusa', default: false, rotatable_credentials: [] },
   ],
 };
 
