@@ -10,7 +10,7 @@ use super::fleet::{RolloutList, RolloutStoreView, RolloutView, StartRollout};
 use super::upgrades::{RevisionList, RevisionView, RollbackBody};
 use super::views::*;
 use super::{account, admin, fleet, store_admin, stores, stream, system, upgrades};
-use crate::domain::{Engine, Role, StoreStatus};
+use crate::domain::{CredentialKind, Engine, Role, StoreStatus};
 use crate::storage::{EventLevel, RolloutState, RolloutStoreState};
 
 #[derive(Debug, OpenApi)]

@@ -7,7 +7,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 
 use super::AppState;
-use super::views::{CredentialKind, EngineInfo, Readiness, ReadyChecks, ServerInfo};
+use super::views::{EngineInfo, Readiness, ReadyChecks, ServerInfo};
 use crate::config::Signup;
 use crate::engines;
 
@@ -123,7 +123,7 @@ pub async fn info(State(state): State<AppState>) -> Json<ServerInfo> {
                 name: e.display_name().to_owned(),
                 default: i == 0,
                 rotatable_credentials: engines::for_engine(*e)
-                    .map(CredentialKind::rotatable_by)
+                    .map(|engine| engine.rotatable())
                     .unwrap_or_default(),
             })
             .collect(),

@@ -5,8 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::domain::{Engine, Role, Rotation, StoreStatus};
-use crate::engines::StoreEngine;
+use crate::domain::{CredentialKind, Engine, Role, StoreStatus};
 use crate::storage::{AuditEvent, EventLevel, Store, StoreEvent, User, UserSummary};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -366,44 +365,6 @@ pub struct EngineInfo {
     /// The kinds of credentials a store of this engine can rotate (the fields of
     /// `POST /api/v1/stores/{id}/credentials/rotate`); empty when it cannot rotate any yet.
     pub rotatable_credentials: Vec<CredentialKind>,
-}
-
-/// A kind of store credential, as named by the fields of a rotation request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum CredentialKind {
-    AdminPassword,
-    DatabasePasswords,
-    Salts,
-}
-
-impl CredentialKind {
-    pub const ALL: [CredentialKind; 3] = [
-        CredentialKind::AdminPassword,
-        CredentialKind::DatabasePasswords,
-        CredentialKind::Salts,
-    ];
-
-    /// A rotation of this kind alone.
-    pub fn rotation(self) -> Rotation {
-        Rotation {
-            admin_password: self == CredentialKind::AdminPassword,
-            database_passwords: self == CredentialKind::DatabasePasswords,
-            salts: self == CredentialKind::Salts,
-        }
-    }
-
-    /// The kinds `engine` can rotate: those it turns into Secret keys to replace.
-    pub fn rotatable_by(engine: &dyn StoreEngine) -> Vec<CredentialKind> {
-        Self::ALL
-            .into_iter()
-            .filter(|k| {
-                engine
-                    .rotation_keys(k.rotation())
-                    .is_ok_and(|keys| !keys.is_empty())
-            })
-            .collect()
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]

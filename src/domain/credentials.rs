@@ -156,6 +156,50 @@ pub fn secret_checksums(
         .collect()
 }
 
+/// A kind of store credential a rotation can replace; its name is the rotation request's
+/// field, what is stored and audited, and what `GET /info` lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    AdminPassword,
+    DatabasePasswords,
+    Salts,
+}
+
+impl CredentialKind {
+    pub const ALL: [CredentialKind; 3] = [
+        CredentialKind::AdminPassword,
+        CredentialKind::DatabasePasswords,
+        CredentialKind::Salts,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CredentialKind::AdminPassword => "admin_password",
+            CredentialKind::DatabasePasswords => "database_passwords",
+            CredentialKind::Salts => "salts",
+        }
+    }
+
+    /// In words, for people.
+    fn words(self) -> &'static str {
+        match self {
+            CredentialKind::AdminPassword => "the admin password",
+            CredentialKind::DatabasePasswords => "the database passwords",
+            CredentialKind::Salts => "the WordPress salts",
+        }
+    }
+
+    /// A rotation of this kind alone.
+    pub fn alone(self) -> Rotation {
+        Rotation {
+            admin_password: self == CredentialKind::AdminPassword,
+            database_passwords: self == CredentialKind::DatabasePasswords,
+            salts: self == CredentialKind::Salts,
+        }
+    }
+}
+
 /// Which kinds of a store's credentials a rotation replaces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Rotation {
@@ -165,23 +209,20 @@ pub struct Rotation {
 }
 
 impl Rotation {
-    const NAMES: [&'static str; 3] = ["admin_password", "database_passwords", "salts"];
-
     pub fn is_empty(self) -> bool {
         !(self.admin_password || self.database_passwords || self.salts)
     }
 
-    fn flags(self) -> [bool; 3] {
-        [self.admin_password, self.database_passwords, self.salts]
+    /// The kinds it replaces, in the order of [`CredentialKind::ALL`].
+    fn each(self) -> impl Iterator<Item = CredentialKind> {
+        CredentialKind::ALL
+            .into_iter()
+            .filter(move |k| self.union(k.alone()) == self)
     }
 
     /// The kinds' names, as stored and audited (`admin_password,salts`).
     pub fn kinds(self) -> Vec<&'static str> {
-        Self::NAMES
-            .iter()
-            .zip(self.flags())
-            .filter_map(|(name, on)| on.then_some(*name))
-            .collect()
+        self.each().map(CredentialKind::as_str).collect()
     }
 
     pub fn as_stored(self) -> String {
@@ -192,12 +233,11 @@ impl Rotation {
     pub fn parse(stored: &str) -> Result<Self, String> {
         let mut r = Rotation::default();
         for name in stored.split(',').filter(|n| !n.is_empty()) {
-            match name {
-                "admin_password" => r.admin_password = true,
-                "database_passwords" => r.database_passwords = true,
-                "salts" => r.salts = true,
-                other => return Err(format!("unknown credential kind {other:?}")),
-            }
+            let kind = CredentialKind::ALL
+                .into_iter()
+                .find(|k| k.as_str() == name)
+                .ok_or_else(|| format!("unknown credential kind {name:?}"))?;
+            r = r.union(kind.alone());
         }
         Ok(r)
     }
@@ -213,17 +253,7 @@ impl Rotation {
 
     /// In words: "the admin password and the salts".
     pub fn describe(self) -> String {
-        let words: Vec<&str> = Self::NAMES
-            .iter()
-            .zip(self.flags())
-            .filter_map(|(name, on)| {
-                on.then_some(match *name {
-                    "admin_password" => "the admin password",
-                    "database_passwords" => "the database passwords",
-                    _ => "the WordPress salts",
-                })
-            })
-            .collect();
+        let words: Vec<&str> = self.each().map(CredentialKind::words).collect();
         match words.as_slice() {
             [] => "nothing".to_owned(),
             [one] => (*one).to_owned(),
@@ -353,6 +383,15 @@ mod tests {
             all.describe(),
             "the admin password, the database passwords and the WordPress salts"
         );
+    }
+
+    #[test]
+    fn a_kind_has_one_name_stored_and_on_the_wire() {
+        for k in CredentialKind::ALL {
+            assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+            assert_eq!(Rotation::parse(k.as_str()), Ok(k.alone()));
+            assert_eq!(k.alone().kinds(), [k.as_str()]);
+        }
     }
 
     #[test]

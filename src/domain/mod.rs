@@ -13,8 +13,8 @@ mod step;
 
 pub use account::{Email, Password, Role};
 pub use credentials::{
-    Rotation, SecretKey, SecretKind, StoreCredentials, generate_value, merge_secret, random_id,
-    secret_checksums,
+    CredentialKind, Rotation, SecretKey, SecretKind, StoreCredentials, generate_value,
+    merge_secret, random_id, secret_checksums,
 };
 pub use engine::Engine;
 pub use login::{

@@ -16,7 +16,7 @@ use async_trait::async_trait;
 pub use checkout::{StoreClient, VerifiedOrder, VerifyError, VerifyTarget};
 
 use crate::config::Config;
-use crate::domain::{Engine, Rotation, SecretKey, Step};
+use crate::domain::{CredentialKind, Engine, Rotation, SecretKey, Step};
 use crate::storage::Store;
 
 /// Engines this server offers (`STOREFLEET_ENGINES`), the default first.
@@ -111,6 +111,16 @@ pub trait StoreEngine: Send + Sync + std::fmt::Debug {
     /// this engine cannot rotate yet.
     fn rotation_keys(&self, rotation: Rotation) -> Result<Vec<&'static str>, &'static str> {
         rotation.kinds().first().map_or(Ok(Vec::new()), |k| Err(*k))
+    }
+    /// The kinds this engine can rotate: those it turns into Secret keys to replace.
+    fn rotatable(&self) -> Vec<CredentialKind> {
+        CredentialKind::ALL
+            .into_iter()
+            .filter(|k| {
+                self.rotation_keys(k.alone())
+                    .is_ok_and(|keys| !keys.is_empty())
+            })
+            .collect()
     }
     /// Whether a rotation of `key` keeps the old value next to the new one (as
     /// `<key>-previous`) until the store's setup has applied it.

@@ -761,7 +761,8 @@ export interface components {
             user: components["schemas"]["AdminUserView"];
         };
         /**
-         * @description A kind of store credential, as named by the fields of a rotation request.
+         * @description A kind of store credential a rotation can replace; its name is the rotation request's
+         *     field, what is stored and audited, and what `GET /info` lists.
          * @enum {string}
          */
         CredentialKind: "admin_password" | "database_passwords" | "salts";
